@@ -1,0 +1,21 @@
+/**
+ * What every controller works on: the cluster's objects (a mutable working copy that is committed
+ * atomically afterwards), the ClusterConfig, and sinks for problems. Controllers are deterministic
+ * functions of these; they never read clocks or randomness.
+ */
+import type { InputError } from '../api/errors.ts';
+import type { ClusterConfig } from '../cluster/config.ts';
+import type { ObjectSet } from '../cluster/object-set.ts';
+import type { SourcedObject } from '../api/decode.ts';
+
+export interface ReconcileContext {
+  objects: ObjectSet;
+  config: ClusterConfig;
+  /** Keys of objects the user supplied in this apply, with their sources (for error positions). */
+  sources: Map<string, SourcedObject>;
+  /** Conflicts found while reconciling (e.g. two Services claiming one ClusterIP): they reject the apply. */
+  errors: InputError[];
+  warnings: string[];
+}
+
+export type Controller = (ctx: ReconcileContext) => void;
