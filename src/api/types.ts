@@ -412,5 +412,5 @@ export interface StatefulSet extends KObject {
 
 export interface DaemonSet extends KObject {
   kind: 'DaemonSet';
-  spec: Omit<WorkloadSpec, 'replicas'>;
+  spec: { selector: LabelSelector; template: PodTemplateSpec; [extra: string]: unknown };
 }

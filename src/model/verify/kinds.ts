@@ -1,0 +1,10 @@
+/**
+ * The check kinds `podnet verify` knows, by the key that names them in an Expectations file.
+ * Each area adds its kind here (reach, proxyPath, dns, resolvconf, http, …).
+ */
+import type { CheckKind } from './check.ts';
+import { endpointsCheck } from './endpoints-check.ts';
+
+export const CHECK_KINDS: Readonly<Record<string, CheckKind>> = {
+  endpoints: endpointsCheck,
+};
