@@ -226,6 +226,6 @@ export function parseClusterConfig(text: string, file = '<config>'): ClusterConf
       err('dns.upstream', reasons.invalid(dns.upstream, 'must be a list of zone-file lines such as "example.com. A 93.184.216.34"'));
     } else cfg.dns.upstream = dns.upstream as string[];
   }
-  if (errors.length) throw new InvalidInputError(errors);
+  if (errors.length) throw new InvalidInputError(errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   return cfg;
 }

@@ -2,12 +2,17 @@
 import type { Command } from 'commander';
 import { registerApply } from './apply.ts';
 import { registerDelete } from './delete.ts';
+import { registerDemo } from './demo.ts';
 import { registerDescribe } from './describe.ts';
 import { registerGet } from './get.ts';
 import { registerReset } from './reset.ts';
 import { registerVerify } from './verify.ts';
 
-export const COMMANDS: readonly ((program: Command) => void)[] = [
+/** A command gets the program and a way to run other podnet command lines in-process (the demo uses it). */
+export type RegisterCommand = (program: Command, run: (argv: string[]) => Promise<number>) => void;
+
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerDemo,
   registerApply,
   registerGet,
   registerDescribe,
