@@ -109,10 +109,11 @@ export function applyObjects(store: Store, input: readonly SourcedObject[], conf
   if (ctx.errors.length) throw new InvalidInputError(ctx.errors);
 
   const events = options.dryRun ? [] : commitDiff(store, before, objects, config);
+  const changedKeys = new Set(events.map((e) => keyOf(e.object)));
   const results = prepared.map((s) => {
     const key = keyOf(s.object);
     const prev = before.get(key);
-    const changed = events.some((e) => keyOf(e.object) === key);
+    const changed = changedKeys.has(key);
     const action: ApplyAction = !prev ? 'created' : changed || options.dryRun ? 'configured' : 'unchanged';
     return { object: objects.byKey(key) ?? s.object, action };
   });
