@@ -105,7 +105,7 @@ export function compilePolicy(np: NetworkPolicy): CompileResult {
     problems.push({ object, field: formatFieldPath(path), reason });
   };
   const checkSelector = (sel: LabelSelector | undefined, path: (string | number)[]): void => {
-    for (const p of labelSelectorProblems(sel)) problem([...path, ...p.field.split('.')], p.reason);
+    for (const p of labelSelectorProblems(sel)) problems.push({ object, field: `${formatFieldPath(path)}.${p.field}`, reason: p.reason });
   };
 
   const spec = np.spec ?? ({} as NetworkPolicy['spec']);
