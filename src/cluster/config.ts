@@ -30,7 +30,14 @@ export interface ClusterConfig {
   nodeCIDRMaskSize: number;
   nodePortRange: { base: number; size: number };
   cni: CNIMode;
-  cniOptions: { flannelBackend: 'vxlan' | 'host-gw'; calicoMode: 'bgp' | 'ipip' | 'vxlan' };
+  cniOptions: {
+    flannelBackend: 'vxlan' | 'host-gw';
+    calicoMode: 'bgp' | 'ipip' | 'vxlan';
+    /** Cilium replaces kube-proxy with eBPF service handling. */
+    kubeProxyReplacement: boolean;
+    /** The MTU the CNI gives pod interfaces; default: underlay MTU minus the mode's encapsulation overhead. */
+    podMTU?: number;
+  };
   mtu: number;
   proxyMode: ProxyMode;
   kubeProxy: { masqueradeAll: boolean };
@@ -55,7 +62,7 @@ export function defaultClusterConfig(): ClusterConfig {
     nodeCIDRMaskSize: 24,
     nodePortRange: { base: 30000, size: 2768 },
     cni: 'calico',
-    cniOptions: { flannelBackend: 'vxlan', calicoMode: 'bgp' },
+    cniOptions: { flannelBackend: 'vxlan', calicoMode: 'bgp', kubeProxyReplacement: false },
     mtu: 1500,
     proxyMode: 'iptables',
     kubeProxy: { masqueradeAll: false },
@@ -190,7 +197,10 @@ export function parseClusterConfig(text: string, file = '<config>'): ClusterConf
     else cfg.nodePortRange = { base: lo, size: hi - lo + 1 };
   }
   cfg.cni = oneOf('cni', raw.cni, ['bridge', 'flannel', 'calico', 'cilium'] as const) ?? cfg.cni;
-  const cniOptions = subObject('cniOptions', ['backend', 'mode']);
+  const cniOptions = subObject('cniOptions', ['backend', 'mode', 'kubeProxyReplacement', 'podMTU']);
+  cfg.cniOptions.kubeProxyReplacement = bool('cniOptions.kubeProxyReplacement', cniOptions.kubeProxyReplacement) ?? false;
+  const podMTU = int('cniOptions.podMTU', cniOptions.podMTU, 576, 9216);
+  if (podMTU !== undefined) cfg.cniOptions.podMTU = podMTU;
   cfg.cniOptions.flannelBackend = oneOf('cniOptions.backend', cniOptions.backend, ['vxlan', 'host-gw'] as const) ?? cfg.cniOptions.flannelBackend;
   cfg.cniOptions.calicoMode = oneOf('cniOptions.mode', cniOptions.mode, ['bgp', 'ipip', 'vxlan'] as const) ?? cfg.cniOptions.calicoMode;
   cfg.mtu = int('mtu', raw.mtu, 576, 9216) ?? cfg.mtu;
