@@ -8,7 +8,9 @@ import { cniPath, cniProfile, hostVethName, type NetEndpoint } from '../../../sr
 const node = (name: string, ip: string, cidr: string): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR: cidr }, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
 const pod = (name: string, nodeName: string, ip: string, hostNetwork = false): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'app' }, spec: { nodeName, hostNetwork, containers: [{ name: 'c' }] }, status: { podIP: ip } });
 
-function cluster(cfg: Partial<ClusterConfig> & { cniOptions?: Partial<ClusterConfig['cniOptions']> }): ClusterView {
+type ConfigPatch = Partial<Omit<ClusterConfig, 'cniOptions'>> & { cniOptions?: Partial<ClusterConfig['cniOptions']> };
+
+function cluster(cfg: ConfigPatch): ClusterView {
   const base = defaultClusterConfig();
   const config = { ...base, ...cfg, cniOptions: { ...base.cniOptions, ...(cfg.cniOptions ?? {}) } };
   const objects: KObject[] = [
@@ -29,7 +31,7 @@ const ep = (view: ClusterView, name: string): NetEndpoint => {
 
 describe('CNI profiles', () => {
   test('overheads and MTUs per mode (underlay 1500)', () => {
-    const mtu = (cfg: Parameters<typeof cluster>[0]) => cniProfile(cluster(cfg).config).podMTU;
+    const mtu = (cfg: ConfigPatch) => cniProfile(cluster(cfg).config).podMTU;
     assert.equal(mtu({ cni: 'flannel' }), 1450, 'flannel VXLAN: 50 bytes of outer Ethernet/IP/UDP/VXLAN');
     assert.equal(mtu({ cni: 'flannel', cniOptions: { flannelBackend: 'host-gw' } }), 1500);
     assert.equal(mtu({ cni: 'calico' }), 1500, 'calico BGP: no encapsulation');
