@@ -4,6 +4,7 @@
  * server's labelSelector parameter take it). Parse once, match many; parsing reports every problem.
  */
 import type { LabelSelector, Labels } from './types.ts';
+import { labelValueFormatErrors, qualifiedNameErrors } from './validation/formats.ts';
 
 export type RequirementOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
@@ -21,32 +22,14 @@ export interface Selector {
   empty: boolean;
 }
 
-const NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** Validates a label key (`[prefix/]name`); returns the problems, empty when valid. */
+/** Validates a label key (`[prefix/]name`); returns the API server's messages, empty when valid. */
 export function labelKeyErrors(key: string): string[] {
-  const parts = key.split('/');
-  if (parts.length > 2) return ['a qualified name must consist of alphanumeric characters, \'-\', \'_\' or \'.\', with an optional DNS subdomain prefix and \'/\''];
-  const name = parts[parts.length - 1];
-  const errs: string[] = [];
-  if (parts.length === 2) {
-    const prefix = parts[0];
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else if (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)) errs.push('prefix part must be a lowercase RFC 1123 subdomain');
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  else if (!NAME_PART.test(name)) errs.push('name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character');
-  return errs;
+  return qualifiedNameErrors(key);
 }
 
-/** Validates a label value; returns the problems, empty when valid. */
+/** Validates a label value; returns the API server's messages, empty when valid. */
 export function labelValueErrors(value: string): string[] {
-  if (value === '') return [];
-  if (value.length > 63) return ['must be no more than 63 characters'];
-  if (!NAME_PART.test(value)) return ['a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character'];
-  return [];
+  return labelValueFormatErrors(value);
 }
 
 function compile(requirements: Requirement[]): Selector {

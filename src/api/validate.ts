@@ -1,17 +1,82 @@
 /**
  * Validation as the API server does it (pkg/apis/<group>/validation): every problem of every object, each
  * with file:line, object and field path. Runs on defaulted objects.
+ *
+ * Two passes per object, like the API server: strict decoding (types and unknown fields, see
+ * validation/schema.ts), then the semantic rules of its kind. Semantic problems at or under a path that
+ * already failed decoding are dropped, so one mistake is reported once.
  */
 import type { SourcedObject } from './decode.ts';
-import type { InputError } from './errors.ts';
+import { formatFieldPath, type InputError } from './errors.ts';
+import type { ValidationContext } from './validation/context.ts';
+import { validateEndpointSlice, validateEndpoints } from './validation/endpoints.ts';
+import { validateGateway, validateGatewayClass, validateHTTPRoute, validateReferenceGrant } from './validation/gateway.ts';
+import { validateIngress, validateIngressClass } from './validation/ingress.ts';
+import { validateObjectMeta } from './validation/meta.ts';
+import { validateNetworkPolicy } from './validation/networkpolicy.ts';
+import { validateConfigMap, validateNode } from './validation/node.ts';
+import { validatePod } from './validation/pod.ts';
+import { isPrefix, Problems, type Problem } from './validation/problems.ts';
+import { checkStructure } from './validation/schema.ts';
+import { KIND_SCHEMAS } from './validation/schemas.ts';
+import { validateService } from './validation/service.ts';
+import { rec, str, type Rec } from './validation/values.ts';
+import { validateWorkload } from './validation/workloads.ts';
 
-/** The cluster settings validation depends on (a ClusterConfig satisfies it). */
-export interface ValidationContext {
-  serviceCIDR: string;
-  nodePortRange: { base: number; size: number };
+export type { ValidationContext } from './validation/context.ts';
+
+type KindValidator = (obj: Rec, p: Problems, ctx: ValidationContext) => void;
+
+const VALIDATORS: Readonly<Record<string, KindValidator>> = {
+  Namespace: () => {},
+  Node: validateNode,
+  Pod: validatePod,
+  Service: (o, p, ctx) => validateService(o, ctx, p),
+  Endpoints: validateEndpoints,
+  ConfigMap: validateConfigMap,
+  EndpointSlice: validateEndpointSlice,
+  NetworkPolicy: validateNetworkPolicy,
+  Ingress: validateIngress,
+  IngressClass: validateIngressClass,
+  GatewayClass: validateGatewayClass,
+  Gateway: validateGateway,
+  HTTPRoute: validateHTTPRoute,
+  ReferenceGrant: validateReferenceGrant,
+  Deployment: (o, p) => validateWorkload('Deployment', o, p),
+  ReplicaSet: (o, p) => validateWorkload('ReplicaSet', o, p),
+  StatefulSet: (o, p) => validateWorkload('StatefulSet', o, p),
+  DaemonSet: (o, p) => validateWorkload('DaemonSet', o, p),
+};
+
+/** `Kind ns/name` or `Kind name`, as errors name an object. */
+function describe(obj: Rec): string {
+  const meta = rec(obj.metadata);
+  const ns = str(meta?.namespace);
+  return `${String(obj.kind)} ${ns ? `${ns}/` : ''}${str(meta?.name) ?? '<unnamed>'}`;
 }
 
-export function validateObjects(objects: readonly SourcedObject[], _ctx: ValidationContext): InputError[] {
-  void objects;
-  return [];
+/** The problems of one object: structural first, then semantic ones not already covered. */
+export function objectProblems(s: SourcedObject, ctx: ValidationContext): Problem[] {
+  const obj = s.object as Rec;
+  const structural = new Problems();
+  const schema = KIND_SCHEMAS[s.info.kind];
+  if (schema) checkStructure(obj, schema, [], structural);
+  const semantic = new Problems();
+  validateObjectMeta(obj, s.info, semantic);
+  VALIDATORS[s.info.kind]?.(obj, semantic, ctx);
+  const broken = structural.list.map((e) => e.path);
+  return [...structural.list, ...semantic.list.filter((e) => !broken.some((b) => isPrefix(b, e.path)))];
+}
+
+export function validateObjects(objects: readonly SourcedObject[], ctx: ValidationContext): InputError[] {
+  const errors: InputError[] = [];
+  for (const s of objects) {
+    const object = describe(s.object as Rec);
+    for (const e of objectProblems(s, ctx)) {
+      const error: InputError = { file: s.source.file, line: s.source.lineOf(e.at ?? e.path), object, reason: e.reason };
+      if (e.path.length) error.field = formatFieldPath(e.path);
+      errors.push(error);
+    }
+  }
+  return errors;
 }
