@@ -4,7 +4,9 @@
  */
 import type { CheckKind } from './check.ts';
 import { endpointsCheck } from './endpoints-check.ts';
+import { reachCheck } from './reach-check.ts';
 
 export const CHECK_KINDS: Readonly<Record<string, CheckKind>> = {
   endpoints: endpointsCheck,
+  reach: reachCheck,
 };
