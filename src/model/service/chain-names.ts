@@ -60,8 +60,8 @@ export function iptablesEndpointChain(spn: ServicePortName, endpoint: string): s
 
 // ---- nftables mode (pkg/proxy/nftables) ----
 
-/** nft's NFT_NAME_MAXLEN minus the terminating NUL. */
-const NFT_NAME_LENGTH_MAX = 256 - 1;
+/** knftables.NameLengthMax (nft's NFT_NAME_MAXLEN): the base of a name may then be 240 characters. */
+const NFT_NAME_LENGTH_MAX = 256;
 /** Longest prefix ("endpoint-", "affinity-", …) including its hyphen. */
 const CHAIN_NAME_PREFIX_LENGTH_MAX = 16;
 const CHAIN_NAME_BASE_LENGTH_MAX = NFT_NAME_LENGTH_MAX - CHAIN_NAME_PREFIX_LENGTH_MAX;
