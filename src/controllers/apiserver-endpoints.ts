@@ -51,6 +51,6 @@ export function apiServerEndpointSlice(service: Service, ips: readonly string[],
     metadata: { name: service.metadata.name, namespace: service.metadata.namespace, labels: { [SERVICE_NAME_LABEL]: service.metadata.name }, ...serverMetadata(existing) },
     addressType,
     endpoints: ips.filter((ip) => addressTypeOf(ip) === addressType).map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
-    ports: [{ name: port.name, port: port.port, protocol: port.protocol }],
+    ports: [{ name: port.name, protocol: port.protocol, port: port.port }],
   };
 }
