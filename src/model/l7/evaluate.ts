@@ -13,6 +13,8 @@ import type {
   RouteTable, TLSCertificate,
 } from './types.ts';
 
+export const WELL_KNOWN: Record<string, number> = { http: 80, https: 443 };
+
 export interface FrontendSelector {
   via?: 'ingress' | 'gateway';
   /** `namespace/name` of one Gateway. */
@@ -104,6 +106,10 @@ export function routeIngress(f: IngressFrontend, req: L7Request): RouteDecision 
     // SNI picks the certificate; without one for this host the controller's default certificate is served.
     ...(req.scheme === 'https' ? { tls: { secret: certificateFor(f.tls, host, ingressHostMatches) } } : {}),
   };
+  // The Ingress controller's entrypoints are the well-known ports (its Service maps others onto them).
+  if (req.port !== WELL_KNOWN[req.scheme]) {
+    return notFound(base, 'NoMatchingListener', `the Ingress controller serves ${req.scheme} on port ${WELL_KNOWN[req.scheme]}, not ${req.port}`);
+  }
   const group = groupsForHost(f.hosts, host, 'ingress')[0];
   if (!group) {
     if (f.defaultBackend) return viaDefaultBackend(base, f.defaultBackend, req, 'no rule for this host');
@@ -128,6 +134,25 @@ function viaDefaultBackend(base: Pick<RouteDecision, 'frontend' | 'host'> & Part
     upstream: { host: req.host, path: req.path, query: req.query, headers: { ...req.headers } },
     mirrors: [],
   };
+}
+
+/**
+ * The certificate (Secret `namespace/name`) a TLS handshake for `serverName` on `port` gets: the SNI
+ * picks it before any HTTP is read. `null` = the implementation's default certificate.
+ */
+export function certificateForSNI(table: RouteTable, sel: FrontendSelector, serverName: string, port: number): string | null {
+  const host = hostWithoutPort(serverName);
+  for (const f of selectFrontends(table, sel)) {
+    if (f.kind === 'ingress') {
+      const s = certificateFor(f.tls, host, ingressHostMatches);
+      if (s) return s;
+      continue;
+    }
+    const l = selectListener(f, { scheme: 'https', host, port, path: '/', query: '', method: 'GET', headers: {} });
+    const s = l ? certificateFor(l.tls, host, gatewayHostMatches) : null;
+    if (s) return s;
+  }
+  return null;
 }
 
 /** The most specific listener on the request's port and scheme whose hostname covers the host. */
@@ -194,8 +219,6 @@ export function applyHeaderOps(headers: Record<string, string>, ops: { set: Head
   for (const h of ops.add) headers[h.name] = headers[h.name] !== undefined ? `${headers[h.name]},${h.value}` : h.value;
   for (const n of ops.remove) delete headers[n];
 }
-
-const WELL_KNOWN: Record<string, number> = { http: 80, https: 443 };
 
 function applyEntry(base: Pick<RouteDecision, 'frontend' | 'host'> & Partial<RouteDecision>, entry: MatchEntry, req: L7Request, listenerPort: number): RouteDecision {
   const s = entry.source;

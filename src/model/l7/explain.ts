@@ -7,7 +7,7 @@ import { gatewayHostMatches, hostWithoutPort } from './hostnames.ts';
 import { allGroups, groupsForHost } from './host-index.ts';
 import { mismatch, parseQuery } from './match.ts';
 import { compareGatewayEntries, compareIngressEntries, precedenceReason } from './precedence.ts';
-import { routeRequest, selectFrontends, selectListener, type FrontendSelector, type RouteDecision } from './evaluate.ts';
+import { routeRequest, selectFrontends, selectListener, WELL_KNOWN, type FrontendSelector, type RouteDecision } from './evaluate.ts';
 import type { GatewayFrontend, HostIndex, L7Request, MatchEntry, RouteTable } from './types.ts';
 
 export interface CandidateVerdict {
@@ -31,7 +31,10 @@ export function explainRequest(table: RouteTable, req: L7Request, sel: FrontendS
   const candidates: CandidateVerdict[] = [];
   for (const f of selectFrontends(table, sel)) {
     const name = f.kind === 'ingress' ? 'ingress' : `gateway ${f.namespace}/${f.name}`;
-    if (f.kind === 'ingress') candidates.push(...explainIndex(f.hosts, req, decision, name, undefined, 'ingress', true));
+    if (f.kind === 'ingress' && req.port !== WELL_KNOWN[req.scheme]) {
+      const why = `the Ingress controller serves ${req.scheme} on port ${WELL_KNOWN[req.scheme]}`;
+      for (const g of allGroups(f.hosts)) for (const e of g.entries) candidates.push(verdict(e, name, undefined, g.hostname, 'listener-not-selected', why));
+    } else if (f.kind === 'ingress') candidates.push(...explainIndex(f.hosts, req, decision, name, undefined, 'ingress', true));
     else candidates.push(...explainGateway(f, req, decision, name));
   }
   const port = (req.scheme === 'https' && req.port === 443) || (req.scheme === 'http' && req.port === 80) ? '' : `:${req.port}`;
@@ -92,7 +95,7 @@ function explainIndex(index: HostIndex, req: L7Request, decision: RouteDecision,
   for (const c of out) {
     if (c.verdict !== 'lower-precedence') continue;
     if (!winner) {
-      c.reason = 'matches, but another frontend served the request';
+      c.reason = decision.frontend ? `matches, but ${decision.frontend} served the request (the first frontend that did not answer 404)` : 'matches';
       continue;
     }
     const e = findEntry(index, c.id, c.hostPattern);

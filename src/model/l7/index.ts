@@ -1,6 +1,6 @@
 /** Ingress and Gateway API routing: the compiled route table, request evaluation, explanations, status. */
 export { compileRouteTable } from './route-table.ts';
-export { routeRequest, pickBackend, applyHeaderOps, selectListener, type RouteDecision, type BackendChoice, type FrontendSelector, type UpstreamRequest, type HeaderOps } from './evaluate.ts';
+export { routeRequest, certificateForSNI, pickBackend, applyHeaderOps, selectListener, type RouteDecision, type BackendChoice, type FrontendSelector, type UpstreamRequest, type HeaderOps } from './evaluate.ts';
 export { explainRequest, type RouteExplanation, type CandidateVerdict } from './explain.ts';
 export { classifyIngress, admittedClassName, type IngressClassDecision } from './ingress-class.ts';
 export { ingressHostMatches, gatewayHostMatches, intersectHostnames, hostWithoutPort } from './hostnames.ts';

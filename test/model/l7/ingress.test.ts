@@ -23,7 +23,6 @@ describe('Ingress hosts', () => {
   ];
   const cases: [string, string | undefined][] = [
     ['http://foo.bar.com/', 'default/a:80'], // exact host wins over the wildcard
-    ['http://FOO.bar.com:8080/', 'default/a:80'], // case-insensitive host, port ignored
     ['http://baz.bar.com/', 'default/b:80'], // wildcard covers one label
     ['http://baz.foo.bar.com/', 'default/c:80'], // …and only one: falls to host-less rules
     ['http://bar.com/', 'default/c:80'], // the wildcard never matches the bare suffix
@@ -32,6 +31,15 @@ describe('Ingress hosts', () => {
   for (const [url, want] of cases) {
     it(`${url} → ${want}`, () => assert.equal(onlyBackend(route(objects, url)), want));
   }
+
+  it('the Host header is case-insensitive and its port is ignored', () => {
+    assert.equal(onlyBackend(route(objects, 'http://x/', { headers: ['Host: FOO.bar.com:8080'] })), 'default/a:80');
+  });
+
+  it('the controller serves the well-known ports: http on 80, https on 443', () => {
+    assert.equal(route(objects, 'http://foo.bar.com:8080/').reason, 'NoMatchingListener');
+    assert.equal(onlyBackend(route(objects, 'https://foo.bar.com/')), 'default/a:80');
+  });
 
   it('a host that matched never falls back to host-less rules on a path miss', () => {
     const objs = [

@@ -1,0 +1,125 @@
+/**
+ * `podnet ingress serve`: the real L7 data plane. An HTTP/1.1 (+ TLS by SNI) reverse proxy driven by
+ * the compiled route table, forwarding to endpoint addresses, reloading when the cluster changes
+ * (the persisted store's revision, or the mtimes of the -f manifests), one access-log line per request
+ * naming the matched route.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { expandPaths } from '../../api/decode.ts';
+import { InvalidInputError } from '../../api/errors.ts';
+import { L7Proxy, splitEndpoint, type ListenSpec, type TLSMaterial } from '../../dataplane/l7/index.ts';
+import { compileRouteTable } from '../../model/l7/index.ts';
+import { collect, UsageError } from '../output.ts';
+import { loadCluster, openStore } from '../state.ts';
+import { frontendSelector } from './route.ts';
+
+interface ServeOptions {
+  listen: string[];
+  tlsListen: string[];
+  tlsSecret: string[];
+  defaultCert?: string;
+  endpoint: string[];
+  via?: string;
+  gateway?: string;
+  reloadInterval: string;
+  filename: string[];
+  config?: string;
+}
+
+/** `HOST:PORT[=FRONTPORT]` (FRONTPORT: the port requests count as arriving on, for Gateway listeners). */
+export function parseListen(text: string, tls: boolean): ListenSpec {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:=]+):(\d+)(?:=(\d+))?$/.exec(text);
+  const port = m ? Number(m[2]) : NaN;
+  const front = m?.[3] !== undefined ? Number(m[3]) : undefined;
+  if (!m || port > 65535 || (front !== undefined && (front < 1 || front > 65535))) {
+    throw new UsageError(`invalid listen address ${JSON.stringify(text)}: expected HOST:PORT[=FRONTPORT], e.g. 127.0.0.1:8080=80`);
+  }
+  return { host: m[1].replace(/^\[|\]$/g, ''), port, frontPort: front ?? (tls ? 443 : 80), tls };
+}
+
+function readPair(text: string, flag: string): TLSMaterial {
+  const [cert, key] = text.split(',');
+  if (!cert || !key) throw new UsageError(`${flag} expects CERT.pem,KEY.pem, got ${JSON.stringify(text)}`);
+  try {
+    return { cert: readFileSync(cert), key: readFileSync(key) };
+  } catch {
+    throw new InvalidInputError([{ file: `${cert},${key}`, reason: `${flag}: cannot read certificate or key` }]);
+  }
+}
+
+export function registerIngress(program: Command): void {
+  const ingress = program.command('ingress').description('The L7 data plane for Ingress and Gateway API');
+  ingress
+    .command('serve')
+    .description('Run the reverse proxy that executes the route table (Ingress + Gateways), with hot reload and access logs')
+    .option('--listen <addr>', 'HTTP listen address HOST:PORT[=FRONTPORT] (repeatable; default 127.0.0.1:8080=80)', collect, [])
+    .option('--tls-listen <addr>', 'HTTPS listen address HOST:PORT[=FRONTPORT] (repeatable; FRONTPORT default 443)', collect, [])
+    .option('--tls-secret <ns/name=cert,key>', 'PEM files for the kubernetes.io/tls Secret ns/name that Ingress tls / listener certificateRefs name (repeatable)', collect, [])
+    .option('--default-cert <cert,key>', 'certificate for SNI names no tls entry covers')
+    .option('--endpoint <ip:port=host:port>', 'connect to host:port instead of endpoint ip:port (repeatable; for demos without pod networking)', collect, [])
+    .option('--via <frontend>', 'serve only the Ingress controller ("ingress") or only Gateways ("gateway")')
+    .option('--gateway <ns/name>', 'serve only this Gateway')
+    .option('--reload-interval <ms>', 'how often to look for cluster changes', '1000')
+    .option('-f, --filename <path>', 'serve an ephemeral cluster built from these manifests (repeatable)', collect, [])
+    .option('--config <file>', 'ClusterConfig for the cluster')
+    .action(async (opts: ServeOptions) => {
+      const selector = frontendSelector(opts.via, opts.gateway);
+      const listen = [...opts.listen.map((l) => parseListen(l, false)), ...opts.tlsListen.map((l) => parseListen(l, true))];
+      if (!listen.length) listen.push(parseListen('127.0.0.1:8080=80', false));
+      const certificates = new Map<string, TLSMaterial>();
+      for (const s of opts.tlsSecret) {
+        const eq = s.indexOf('=');
+        if (eq < 0 || !s.slice(0, eq).includes('/')) throw new UsageError(`--tls-secret expects ns/name=CERT,KEY, got ${JSON.stringify(s)}`);
+        certificates.set(s.slice(0, eq), readPair(s.slice(eq + 1), '--tls-secret'));
+      }
+      const defaultCertificate = opts.defaultCert ? readPair(opts.defaultCert, '--default-cert') : undefined;
+      if (listen.some((l) => l.tls) && !defaultCertificate && !certificates.size) throw new UsageError('--tls-listen needs --tls-secret or --default-cert');
+      const endpointMap = new Map<string, { host: string; port: number }>();
+      for (const e of opts.endpoint) {
+        const [from, to] = e.split('=');
+        if (!from || !to || !/:\d+$/.test(from) || !/:\d+$/.test(to)) throw new UsageError(`--endpoint expects IP:PORT=HOST:PORT, got ${JSON.stringify(e)}`);
+        endpointMap.set(from, splitEndpoint(to));
+      }
+      const interval = Number(opts.reloadInterval);
+      if (!Number.isInteger(interval) || interval < 100) throw new UsageError('--reload-interval must be an integer ≥ 100 (milliseconds)');
+
+      const source = { file: opts.filename, config: opts.config };
+      const signature = (): string => {
+        if (opts.filename.length) return expandPaths(opts.filename).map((f) => (f === '-' ? f : `${f}@${statSync(f).mtimeMs}`)).join('|');
+        return String(openStore().revision);
+      };
+      let seen = signature();
+      const proxy = new L7Proxy({
+        table: compileRouteTable(loadCluster(source).view),
+        listen,
+        selector,
+        certificates,
+        ...(defaultCertificate ? { defaultCertificate } : {}),
+        accessLog: (line) => process.stdout.write(`${line}\n`),
+        resolveEndpoint: (ep) => endpointMap.get(ep) ?? splitEndpoint(ep),
+      });
+      const bound = await proxy.start();
+      for (const b of bound) process.stderr.write(`podnet ingress: serving ${b.tls ? 'https' : 'http'}://${b.host}:${b.port}\n`);
+      const timer = setInterval(() => {
+        try {
+          const now = signature();
+          if (now === seen) return;
+          proxy.setTable(compileRouteTable(loadCluster(source).view));
+          seen = now;
+          process.stderr.write('podnet ingress: route table reloaded\n');
+        } catch (err) {
+          // A bad edit keeps the last good table, as ingress controllers do.
+          process.stderr.write(`podnet ingress: reload failed, keeping the previous route table: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+        }
+      }, interval);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          clearInterval(timer);
+          void proxy.close().then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}
