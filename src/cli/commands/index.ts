@@ -5,7 +5,9 @@ import { registerDelete } from './delete.ts';
 import { registerDemo } from './demo.ts';
 import { registerDescribe } from './describe.ts';
 import { registerGet } from './get.ts';
+import { registerIngress } from './ingress.ts';
 import { registerReset } from './reset.ts';
+import { registerRoute } from './route.ts';
 import { registerVerify } from './verify.ts';
 
 /** A command gets the program and a way to run other podnet command lines in-process (the demo uses it). */
@@ -19,4 +21,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDelete,
   registerReset,
   registerVerify,
+  registerRoute,
+  registerIngress,
 ];
