@@ -4,8 +4,12 @@ import { registerApply } from './apply.ts';
 import { registerDelete } from './delete.ts';
 import { registerDemo } from './demo.ts';
 import { registerDescribe } from './describe.ts';
+import { registerDiff } from './diff.ts';
+import { registerExplain } from './explain.ts';
 import { registerGet } from './get.ts';
 import { registerIngress } from './ingress.ts';
+import { registerMatrix } from './matrix.ts';
+import { registerReach } from './reach.ts';
 import { registerReset } from './reset.ts';
 import { registerRoute } from './route.ts';
 import { registerVerify } from './verify.ts';
@@ -21,6 +25,10 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDelete,
   registerReset,
   registerVerify,
+  registerReach,
+  registerMatrix,
+  registerExplain,
+  registerDiff,
   registerRoute,
   registerIngress,
 ];

@@ -7,6 +7,7 @@
  * IP + its containerPorts for the named ports policies use. Selector evaluation is shared between
  * pods whose labels agree on every key any selector mentions.
  */
+import { parseIP } from '../../api/cidr.ts';
 import type { Pod } from '../../api/types.ts';
 import { podIPs } from '../../cluster/view.ts';
 import type { CompiledPeer, PolicyIndex } from '../policy/index.ts';
@@ -18,6 +19,8 @@ export interface PodClasses {
   representatives: Pod[];
   /** Primary pod IP of the representative (ipBlock matching is the same for the whole class). */
   ips: (string | undefined)[];
+  /** The class's containerPorts for the named ports policies use (equal ⇒ same port resolution). */
+  portSignatures: string[];
 }
 
 type IPBlockPeer = Extract<CompiledPeer, { kind: 'ipBlock' }>;
@@ -67,17 +70,20 @@ export function podClasses(index: PolicyIndex, pods: readonly Pod[]): PodClasses
   const classOf = new Int32Array(pods.length);
   const representatives: Pod[] = [];
   const ips: (string | undefined)[] = [];
+  const portSignatures: string[] = [];
   const byKey = new Map<string, number>();
   pods.forEach((pod, i) => {
     const ip = podIPs(pod)[0];
     let key = `${pod.metadata.namespace ?? 'default'}\u0001${selectorBits(pod)}\u0001`;
-    if (ip) for (const b of blockList) key += b.cidr.contains(ip) && !b.except.some((x) => x.contains(ip)) ? '1' : '0';
+    const parsed = ip ? parseIP(ip) : undefined;
+    if (parsed) for (const b of blockList) key += b.cidr.contains(parsed) && !b.except.some((x) => x.contains(parsed)) ? '1' : '0';
     else key += '-';
+    let portSig = '';
     if (namedPorts.size) {
-      key += '\u0001';
       for (const c of pod.spec.containers ?? []) {
-        for (const p of c.ports ?? []) if (p.name && namedPorts.has(`${p.name}/${p.protocol ?? 'TCP'}`)) key += `${p.name}/${p.protocol ?? 'TCP'}=${p.containerPort},`;
+        for (const p of c.ports ?? []) if (p.name && namedPorts.has(`${p.name}/${p.protocol ?? 'TCP'}`)) portSig += `${p.name}/${p.protocol ?? 'TCP'}=${p.containerPort},`;
       }
+      key += `\u0001${portSig}`;
     }
     let id = byKey.get(key);
     if (id === undefined) {
@@ -85,8 +91,9 @@ export function podClasses(index: PolicyIndex, pods: readonly Pod[]): PodClasses
       byKey.set(key, id);
       representatives.push(pod);
       ips.push(ip);
+      portSignatures.push(portSig);
     }
     classOf[i] = id;
   });
-  return { classOf, representatives, ips };
+  return { classOf, representatives, ips, portSignatures };
 }

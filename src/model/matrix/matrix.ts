@@ -4,9 +4,10 @@
  * its ingress admits (unions of precomputed peer sets), then cell(S, D) = egress[S] ∋ D ∧ ingress[D] ∋ S.
  * The cost is O(classes² · ports / 32) plus one pass over the rules, not O(pods² · rules).
  */
+import { parseIP } from '../../api/cidr.ts';
 import type { Pod, Protocol } from '../../api/types.ts';
 import { notEnforcedNote, PolicyIndex, portMatches, type CompiledPeer, type CompiledPolicy, type CompiledRule, type Direction } from '../policy/index.ts';
-import { and, emptyBits, fullBits, hasBit, orInto, setBit, words, type Bits } from './bitset.ts';
+import { and, emptyBits, fullBits, orInto, setBit, words, type Bits } from './bitset.ts';
 import { podClasses, type PodClasses } from './classes.ts';
 
 export interface MatrixPort {
@@ -74,7 +75,8 @@ class ClassEvaluator {
         if (this.index.peerSelectsPod(peer, policyNs, reps[c])) setBit(set, c);
       } else if (this.index.capability.ipBlockScope === 'all') {
         const ip = this.cls.ips[c];
-        if (ip && peer.cidr.contains(ip) && !peer.except.some((x) => x.contains(ip))) setBit(set, c);
+        const parsed = ip ? parseIP(ip) : undefined;
+        if (parsed && peer.cidr.contains(parsed) && !peer.except.some((x) => x.contains(parsed))) setBit(set, c);
       }
     }
     this.peerSets.set(key, set);
@@ -181,17 +183,39 @@ export function computeMatrix(index: PolicyIndex, pods: readonly Pod[], ports: r
         // Same policies and same named-port resolution ⇒ same row.
         const rep = cls.representatives[c];
         const named = ip.some((p) => (p.ingress ?? []).some((r) => (r.ports ?? []).some((e) => e.name !== undefined)));
-        const key = named ? `${policySetKey(ip)}\u0001${c}` : policySetKey(ip);
+        const key = named ? `${policySetKey(ip)}\u0001${cls.portSignatures[c]}` : policySetKey(ip);
         let row = ingressCache.get(key);
         if (!row) ingressCache.set(key, (row = ev.ingressRow(ip, port, rep)));
         ingress[c] = row;
       }
     }
+    // Transpose ingress: admittedBy[s] = destinations whose ingress admits s. Destinations not
+    // isolated admit everyone; only isolated rows are walked, bit by set bit.
+    const admittedBy = new Uint32Array(n * w);
+    const open = emptyBits(n);
+    for (let d = 0; d < n; d++) if (ingress[d] === ev.allSet) setBit(open, d);
+    for (let s = 0; s < n; s++) admittedBy.set(open, s * w);
+    for (let d = 0; d < n; d++) {
+      const row = ingress[d];
+      if (row === ev.allSet) continue;
+      const dw = d >>> 5;
+      const dm = 1 << (d & 31);
+      for (let i = 0; i < w; i++) {
+        let v = row[i];
+        while (v) {
+          const low = v & -v;
+          admittedBy[((i << 5) + (31 - Math.clz32(low))) * w + dw] |= dm;
+          v ^= low;
+        }
+      }
+    }
+    // cell(s, ·) = egress[s] ∧ admittedBy[s], a word at a time.
     const out = new Uint32Array(n * w);
     for (let s = 0; s < n; s++) {
       const eg = egress[s];
       const base = s * w;
-      for (let d = 0; d < n; d++) if (hasBit(eg, d) && hasBit(ingress[d], s)) out[base + (d >>> 5)] |= 1 << (d & 31);
+      if (eg === ev.allSet) out.set(admittedBy.subarray(base, base + w), base);
+      else for (let i = 0; i < w; i++) out[base + i] = eg[i] & admittedBy[base + i];
     }
     return out;
   });

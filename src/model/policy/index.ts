@@ -8,7 +8,10 @@ export {
   EndpointRefError, endpointLabel, nodeEndpoint, podEndpoint, resolveEndpointRef, summarizeEndpoint,
   type EndpointSummary, type FlowEndpoint, type ResolvedRef,
 } from './endpoint.ts';
-export { describePeer, explainPod, explainPolicy, type PodExplanation, type PolicyExplanation, type RuleExplanation } from './explain.ts';
+export {
+  describePeer, explainPod, explainPolicy,
+  type PodExplanation, type PolicyDirectionExplanation, type PolicyExplanation, type RuleExplanation,
+} from './explain.ts';
 export { NAMESPACE_NAME_LABEL, PolicyIndex } from './policy-index.ts';
 export { namedPortNumbers, portMatches } from './ports.ts';
 export { reach, type ReachHop, type ReachQuery, type ReachResult } from './reach.ts';
