@@ -74,7 +74,10 @@ export function findPort(pod: Pod, port: ServicePort): number | undefined {
 
 export type AddressType = 'IPv4' | 'IPv6';
 
+const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
 export function addressTypeOf(ip: string): AddressType | undefined {
+  if (DOTTED_QUAD.test(ip)) return 'IPv4'; // the common case, without a full parse
   const p = parseIP(ip);
   return p ? (p.family === 4 ? 'IPv4' : 'IPv6') : undefined;
 }

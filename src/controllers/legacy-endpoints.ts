@@ -28,15 +28,25 @@ export function isServiceIPSet(service: Service): boolean {
 
 const addressKey = (a: EndpointAddress): string => `${a.ip}\u0000${a.targetRef?.uid ?? ''}\u0000${a.targetRef?.namespace ?? ''}/${a.targetRef?.name ?? ''}`;
 
+const ipOrder = new Map<string, bigint | undefined>();
+
+/** Sort key of an IP: IPv4 before IPv6, numeric within a family (memoized: sorting compares often). */
+function ipKey(ip: string): bigint | undefined {
+  if (ipOrder.has(ip)) return ipOrder.get(ip);
+  const p = parseIP(ip);
+  const key = p ? (p.family === 4 ? p.value : (1n << 32n) + p.value) : undefined;
+  if (ipOrder.size > 200_000) ipOrder.clear();
+  ipOrder.set(ip, key);
+  return key;
+}
+
 function compareIP(a: string, b: string): number {
-  const pa = parseIP(a);
-  const pb = parseIP(b);
-  if (pa && pb) {
-    if (pa.family !== pb.family) return pa.family - pb.family;
-    return pa.value < pb.value ? -1 : pa.value > pb.value ? 1 : 0;
-  }
+  const ka = ipKey(a);
+  const kb = ipKey(b);
+  if (ka !== undefined && kb !== undefined) return ka < kb ? -1 : ka > kb ? 1 : 0;
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
 
 const compareAddress = (a: EndpointAddress, b: EndpointAddress): number =>
   compareIP(a.ip, b.ip) || ((a.targetRef?.uid ?? '') < (b.targetRef?.uid ?? '') ? -1 : (a.targetRef?.uid ?? '') > (b.targetRef?.uid ?? '') ? 1 : 0);

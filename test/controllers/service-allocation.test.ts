@@ -80,6 +80,17 @@ describe('ClusterIP allocation', () => {
     assert.equal(svcOf(k, 'kubernetes').spec.clusterIP, '10.96.0.1');
   });
 
+  test('IPv6 single-stack service CIDR: upper band too, family IPv6', () => {
+    // fd00:10:96::/112: 65536 addresses, static band 256 → dynamic from fd00:10:96::101.
+    const ctx = allocate(Array.from({ length: 20 }, (_, i) => service(`v6-${i}`, { ports: [{ port: 80 }] })), { serviceCIDR: 'fd00:10:96::/112' });
+    for (let i = 0; i < 20; i++) {
+      const spec = svcOf(ctx, `v6-${i}`).spec;
+      const low = Number.parseInt(spec.clusterIP!.split(':').pop()!, 16);
+      assert.ok(spec.clusterIP!.startsWith('fd00:10:96::') && low >= 0x101, spec.clusterIP);
+      assert.deepEqual(spec.ipFamilies, ['IPv6']);
+    }
+  });
+
   test("a Service's allocation does not depend on which other Services exist", () => {
     const alone = allocate([service('b', { ports: [{ port: 80 }] })]);
     const withOthers = allocate([service('a', { ports: [{ port: 80 }] }), service('b', { ports: [{ port: 80 }] }), service('c', { ports: [{ port: 80 }] })]);
