@@ -78,7 +78,7 @@ function ruleMatch(ctx: Context, policy: CompiledPolicy, rule: CompiledRule, rul
   if (rule.peers !== null) {
     const i = rule.peers.findIndex((p) => peerMatches(ctx, p, policy.namespace, peer));
     if (i < 0) return undefined;
-    // Report the index in the user's list (peers that failed to compile were dropped).
+    // Equal to the index in spec (valid policies compile every peer; invalid ones are refused upstream).
     peerIndex = i;
   }
   let portIndex: number | null = null;
