@@ -22,7 +22,12 @@ export interface FrontendSelector {
 }
 
 export interface BackendChoice {
+  /** `namespace/service:port` as the reference wrote the port (number or name). */
   backend: string;
+  /** `namespace/service` */
+  service: string;
+  /** The Service port number, when the reference resolved to one. */
+  port?: number;
   weight: number;
   /** weight / sum of weights, 0..1 */
   share: number;
@@ -196,6 +201,8 @@ function choices(targets: readonly BackendTarget[]): BackendChoice[] {
   const total = targets.reduce((s, t) => s + Math.max(0, t.weight), 0);
   return targets.map((t) => ({
     backend: t.key,
+    service: `${t.namespace}/${t.service}`,
+    ...(t.port !== undefined ? { port: t.port } : {}),
     weight: t.weight,
     share: total > 0 ? Math.max(0, t.weight) / total : 0,
     status: t.invalid ? t.invalid.status : 200,

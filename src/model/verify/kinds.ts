@@ -4,9 +4,13 @@
  */
 import type { CheckKind } from './check.ts';
 import { endpointsCheck } from './endpoints-check.ts';
+import { httpCheck } from './http-check.ts';
 import { reachCheck } from './reach-check.ts';
+import { routeStatusCheck } from './route-status-check.ts';
 
 export const CHECK_KINDS: Readonly<Record<string, CheckKind>> = {
   endpoints: endpointsCheck,
+  http: httpCheck,
+  routeStatus: routeStatusCheck,
   reach: reachCheck,
 };
