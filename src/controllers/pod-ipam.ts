@@ -1,8 +1,189 @@
 /**
- * Pod IPAM with host-local semantics, and pod status (Running/Ready) for pods without one.
+ * Pod IPAM with host-local semantics (containernetworking/plugins plugins/ipam/host-local), one range
+ * per node: the node's podCIDR, gateway .1, pods from .2, lowest free address first, never the network
+ * or broadcast address. A pod that carries status.podIP keeps it (imports from real clusters); two
+ * running pods claiming one IP is an error. hostNetwork pods share their node's InternalIP. A pod whose
+ * node range is exhausted stays ContainerCreating (Pending, no IP), as when the CNI ADD fails, and is
+ * retried on the next reconcile.
+ *
+ * Pod status, as the kubelet would report it once the sandbox is up: a pod without a status becomes
+ * Running and Ready (conditions PodReadyToStartContainers, Initialized, Ready, ContainersReady,
+ * PodScheduled all True, hostIP(s), podIP(s), running container statuses). A given status keeps its
+ * phase and conditions (a pod written as Ready False stays not ready); only absent fields are filled.
  */
+import { parseCIDR } from '../api/cidr.ts';
+import { reasons } from '../api/errors.ts';
+import type { Container, Node, Pod, PodCondition, PodStatus } from '../api/types.ts';
 import type { ReconcileContext } from './context.ts';
+import { blame, conflictError } from './conflicts.ts';
+import { canonicalIP, RangeAllocator } from './ip-allocator.ts';
+import { sameContent } from './object-changes.ts';
+import { isTerminal } from './pod-template.ts';
+
+interface NodeRange {
+  node: Node;
+  internalIP?: string;
+  allocator?: RangeAllocator;
+}
+
+const condition = (type: string, ok: boolean, extra: Record<string, string> = {}): PodCondition => ({ type, status: ok ? 'True' : 'False', ...extra });
+
+/** Container states: `ready` (running, probes pass), `running` (started, not ready), `creating` (no sandbox yet). */
+function containerStatuses(pod: Pod, mode: 'ready' | 'running' | 'creating'): Record<string, unknown>[] {
+  return pod.spec.containers.map((c: Container) => ({
+    name: c.name,
+    image: c.image ?? '',
+    imageID: '',
+    ready: mode === 'ready',
+    restartCount: 0,
+    started: mode !== 'creating',
+    state: mode === 'creating' ? { waiting: { reason: 'ContainerCreating' } } : { running: {} },
+  }));
+}
+
+function initContainerStatuses(pod: Pod): Record<string, unknown>[] | undefined {
+  const init = pod.spec.initContainers;
+  if (!init?.length) return undefined;
+  return init.map((c) => {
+    // Sidecars (restartPolicy Always) keep running; ordinary init containers have completed.
+    const sidecar = c.restartPolicy === 'Always';
+    return {
+      name: c.name,
+      image: c.image ?? '',
+      imageID: '',
+      ready: true,
+      restartCount: 0,
+      ...(sidecar ? { started: true, state: { running: {} } } : { started: false, state: { terminated: { exitCode: 0, reason: 'Completed' } } }),
+    };
+  });
+}
+
+function ipList(ip: string | undefined): { ip: string }[] | undefined {
+  return ip === undefined ? undefined : [{ ip }];
+}
+
+/** The status of a pod whose sandbox is up: Running, Ready, with its IPs. */
+export function runningStatus(pod: Pod, podIP: string, hostIP: string | undefined): PodStatus {
+  const init = initContainerStatuses(pod);
+  return {
+    phase: 'Running',
+    conditions: [
+      condition('PodReadyToStartContainers', true),
+      condition('Initialized', true),
+      condition('Ready', true),
+      condition('ContainersReady', true),
+      condition('PodScheduled', true),
+    ],
+    ...(hostIP !== undefined ? { hostIP, hostIPs: ipList(hostIP) } : {}),
+    podIP,
+    podIPs: [{ ip: podIP }],
+    ...(init ? { initContainerStatuses: init } : {}),
+    containerStatuses: containerStatuses(pod, 'ready'),
+  };
+}
+
+/** The status of a pod whose sandbox could not get an IP: Pending, containers ContainerCreating. */
+export function containerCreatingStatus(pod: Pod, hostIP: string | undefined): PodStatus {
+  const names = pod.spec.containers.map((c) => c.name).join(' ');
+  const notReady = { reason: 'ContainersNotReady', message: `containers with unready status: [${names}]` };
+  return {
+    phase: 'Pending',
+    conditions: [
+      condition('PodReadyToStartContainers', false),
+      condition('Initialized', true),
+      condition('Ready', false, notReady),
+      condition('ContainersReady', false, notReady),
+      condition('PodScheduled', true),
+    ],
+    ...(hostIP !== undefined ? { hostIP, hostIPs: ipList(hostIP) } : {}),
+    containerStatuses: containerStatuses(pod, 'creating'),
+  };
+}
+
+/** A status this controller wrote when the node range was exhausted: retried, not kept. */
+function isContainerCreating(status: PodStatus | undefined): boolean {
+  if (!status || status.phase !== 'Pending' || status.podIP) return false;
+  const cs = status.containerStatuses as { state?: { waiting?: { reason?: string } } }[] | undefined;
+  return !!cs?.length && cs.every((c) => c.state?.waiting?.reason === 'ContainerCreating');
+}
+
+function isComplete(status: PodStatus | undefined): boolean {
+  return !!status && status.phase !== undefined && !!status.podIP && !!status.podIPs && !!status.hostIP && !!status.hostIPs && !!status.conditions && status.containerStatuses !== undefined;
+}
+
+/** A given status with the absent fields filled in; phase and conditions the user wrote are kept. */
+function filledStatus(pod: Pod, given: PodStatus, podIP: string, hostIP: string | undefined): PodStatus {
+  const fresh = runningStatus(pod, podIP, hostIP);
+  const conditions = given.conditions ?? fresh.conditions;
+  const ready = conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  const out: PodStatus = { ...given };
+  out.phase ??= 'Running';
+  out.conditions = conditions;
+  if (hostIP !== undefined) {
+    out.hostIP ??= hostIP;
+    out.hostIPs ??= ipList(out.hostIP);
+  }
+  out.podIP ??= podIP;
+  out.podIPs ??= ipList(out.podIP);
+  out.containerStatuses ??= containerStatuses(pod, ready ? 'ready' : 'running');
+  return out;
+}
 
 export function reconcilePodIPAM(ctx: ReconcileContext): void {
-  void ctx;
+  const { objects } = ctx;
+  const ranges = new Map<string, NodeRange>();
+  for (const node of objects.list<Node>('Node')) {
+    const cidr = node.spec?.podCIDR ? parseCIDR(node.spec.podCIDR) : undefined;
+    const internalIP = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    ranges.set(node.metadata.name, { node, internalIP, allocator: cidr ? new RangeAllocator(cidr) : undefined });
+  }
+  const allocators = [...ranges.values()].flatMap((r) => (r.allocator ? [r.allocator] : []));
+  const pods = objects.list<Pod>('Pod');
+
+  // Given IPs first, so new pods never take an address an imported pod holds.
+  const holders = new Map<string, Pod>();
+  for (const pod of pods) {
+    const ip = canonicalIP(pod.status?.podIP);
+    if (ip === undefined || pod.spec.hostNetwork || isTerminal(pod)) continue;
+    const prev = holders.get(ip);
+    if (prev) {
+      const culprit = blame(ctx, prev, pod);
+      const other = culprit === pod ? prev : pod;
+      ctx.errors.push(conflictError(ctx, culprit, ['status', 'podIP'], reasons.invalid(culprit.status?.podIP, `pod IP already used by pod ${other.metadata.namespace}/${other.metadata.name}`)));
+      continue;
+    }
+    holders.set(ip, pod);
+    const own = ranges.get(pod.spec.nodeName ?? '')?.allocator;
+    if (!own?.reserve(ip)) for (const a of allocators) if (a.reserve(ip)) break;
+  }
+
+  for (const pod of pods) {
+    const nodeName = pod.spec.nodeName;
+    if (!nodeName || isTerminal(pod) || pod.metadata.deletionTimestamp) continue;
+    const range = ranges.get(nodeName);
+    if (!range) continue; // the nodes controller creates or prunes these
+    const given = isContainerCreating(pod.status) ? undefined : pod.status;
+    if (isComplete(given)) continue;
+    const id = `${pod.metadata.namespace}/${pod.metadata.name}`;
+
+    let podIP = given?.podIP;
+    if (podIP === undefined && pod.spec.hostNetwork) podIP = range.internalIP;
+    if (podIP === undefined && given?.phase === 'Pending') continue; // written as not started: keep it so
+    if (podIP === undefined && !pod.spec.hostNetwork) {
+      if (!range.allocator) {
+        ctx.warnings.push(`Pod ${id} stays ContainerCreating: node ${nodeName} has no podCIDR to allocate from`);
+      } else {
+        podIP = range.allocator.allocate();
+        if (podIP === undefined) {
+          ctx.warnings.push(`Pod ${id} stays ContainerCreating: no IP addresses available in range set ${range.allocator.describe()} of node ${nodeName}`);
+        }
+      }
+    } else if (podIP === undefined) {
+      ctx.warnings.push(`Pod ${id} stays ContainerCreating: hostNetwork pod on node ${nodeName}, which has no InternalIP`);
+    }
+    const status = podIP === undefined
+      ? containerCreatingStatus(pod, range.internalIP)
+      : given ? filledStatus(pod, given, podIP, range.internalIP) : runningStatus(pod, podIP, range.internalIP);
+    if (!sameContent(pod.status, status)) objects.put({ ...pod, status });
+  }
 }

@@ -1,0 +1,74 @@
+/**
+ * Owner references between workloads and what they create, and the garbage collector's rule: an
+ * object all of whose owners are gone is deleted (cascading: Deployment → ReplicaSet → Pod). Owners
+ * are matched by kind and name within the namespace; podnet never keeps two incarnations of one
+ * owner at once, so the uid adds nothing to the match and dumps with foreign uids still line up.
+ */
+import type { KObject, OwnerReference } from '../api/types.ts';
+import { kindInfo, apiVersionOf } from '../api/kinds.ts';
+import { keyOf, type ObjectSet } from '../cluster/object-set.ts';
+import { uidFor } from './names.ts';
+
+/** The kinds whose controllers podnet runs; owners of other kinds (Job, Node, …) are never judged missing. */
+export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'];
+
+/** Kinds that workload controllers create, in the order garbage collection must visit them. */
+const DEPENDENT_KINDS: readonly string[] = ['ReplicaSet', 'Pod'];
+
+export function controllerRef(obj: KObject): OwnerReference | undefined {
+  return obj.metadata.ownerReferences?.find((r) => r.controller === true);
+}
+
+export function isControlledBy(obj: KObject, owner: KObject): boolean {
+  const ref = controllerRef(obj);
+  return !!ref && ref.kind === owner.kind && ref.name === owner.metadata.name && obj.metadata.namespace === owner.metadata.namespace;
+}
+
+/** The controller reference a workload puts on what it creates (blockOwnerDeletion as upstream sets it). */
+export function ownerReferenceTo(owner: KObject): OwnerReference {
+  const info = kindInfo(owner.kind);
+  return {
+    apiVersion: info ? apiVersionOf(info) : owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid ?? uidFor(keyOf(owner)),
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/**
+ * Gives an owner without a uid (a manifest being applied) the uid its dependents will reference:
+ * the one an existing dependent already names, else one derived from its key. The Store keeps a uid
+ * set on create, so owner and references agree once committed.
+ */
+export function ensureOwnerUID<T extends KObject>(objects: ObjectSet, owner: T, dependents: readonly KObject[]): T {
+  if (owner.metadata.uid) return owner;
+  const known = dependents.map(controllerRef).find((r) => r && r.kind === owner.kind && r.name === owner.metadata.name && r.uid)?.uid;
+  const next = { ...owner, metadata: { ...owner.metadata, uid: known ?? uidFor(keyOf(owner)) } };
+  objects.put(next);
+  return next;
+}
+
+/**
+ * Deletes ReplicaSets and Pods whose every owner reference points at a missing workload (the
+ * garbage collector's background cascade). Objects with an owner of a kind podnet does not run
+ * (a Job's pods in a dump) are left alone. Returns the deleted objects.
+ */
+export function collectGarbage(objects: ObjectSet): KObject[] {
+  const deleted: KObject[] = [];
+  for (const kind of DEPENDENT_KINDS) {
+    for (const obj of objects.list(kind)) {
+      const refs = obj.metadata.ownerReferences ?? [];
+      if (refs.length === 0) continue;
+      const orphaned = refs.every((r) => WORKLOAD_KINDS.includes(r.kind) && !objects.get(r.kind, obj.metadata.namespace, r.name));
+      if (orphaned && objects.delete(keyOf(obj))) deleted.push(obj);
+    }
+  }
+  return deleted;
+}
+
+/** `obj` adopted by `owner`: the controller reference appended, as the controllers' adoption patch does. */
+export function withControllerRef<T extends KObject>(obj: T, owner: KObject): T {
+  return { ...obj, metadata: { ...obj.metadata, ownerReferences: [...(obj.metadata.ownerReferences ?? []), ownerReferenceTo(owner)] } };
+}
