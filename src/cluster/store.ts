@@ -217,12 +217,22 @@ function stripServerFields(o: KObject): unknown {
   return { ...o, metadata: meta };
 }
 
+/** JSON with object keys sorted: equal content compares equal whatever order fields were written in. */
+export function canonicalJSON(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+    return sorted;
+  });
+}
+
 function sameContent(a: KObject, b: KObject): boolean {
-  return JSON.stringify(stripServerFields(a)) === JSON.stringify(stripServerFields(b));
+  return canonicalJSON(stripServerFields(a)) === canonicalJSON(stripServerFields(b));
 }
 
 function specChanged(a: KObject, b: KObject): boolean {
-  return JSON.stringify(a.spec) !== JSON.stringify(b.spec);
+  return canonicalJSON(a.spec) !== canonicalJSON(b.spec);
 }
 
 /** A UUID-shaped id derived from identity and revision: stable across replays, unique per incarnation. */

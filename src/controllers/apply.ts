@@ -9,7 +9,7 @@ import type { KObject, Service } from '../api/types.ts';
 import { validateObjects } from '../api/validate.ts';
 import type { ClusterConfig } from '../cluster/config.ts';
 import { describeObject, keyOf, ObjectSet } from '../cluster/object-set.ts';
-import type { Store, WatchEvent } from '../cluster/store.ts';
+import { deterministicUID, type Store, type WatchEvent } from '../cluster/store.ts';
 import type { ReconcileContext } from './context.ts';
 import { reconcile } from './reconcile.ts';
 
@@ -100,7 +100,11 @@ export function applyObjects(store: Store, input: readonly SourcedObject[], conf
   const sources = new Map<string, SourcedObject>();
   for (const s of prepared) {
     const key = keyOf(s.object);
-    const next = carryOver(before.get(key), s.object);
+    const prev = before.get(key);
+    const next = carryOver(prev, s.object);
+    // The uid exists before controllers run, so references they write (targetRef, ownerReferences)
+    // are final on the first apply; it is the one the Store would assign.
+    next.metadata = { ...next.metadata, uid: prev?.metadata.uid ?? next.metadata.uid ?? deterministicUID(key, store.revision + 1) };
     objects.put(next);
     sources.set(key, { ...s, object: next });
   }
