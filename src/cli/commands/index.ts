@@ -12,6 +12,7 @@ import { registerMatrix } from './matrix.ts';
 import { registerReach } from './reach.ts';
 import { registerReset } from './reset.ts';
 import { registerRoute } from './route.ts';
+import { registerServe } from './serve.ts';
 import { registerVerify } from './verify.ts';
 
 /** A command gets the program and a way to run other podnet command lines in-process (the demo uses it). */
@@ -25,6 +26,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDelete,
   registerReset,
   registerVerify,
+  registerServe,
   registerReach,
   registerMatrix,
   registerExplain,

@@ -1,0 +1,188 @@
+/**
+ * The one path every API write takes: the whole desired object goes through the same pipeline as
+ * `podnet apply` (defaults → validation → controllers → one atomic commit), so a write through the
+ * API and one through the CLI mean the same. Around it: resourceVersion preconditions (409),
+ * `fieldValidation` (Strict → 400 for unknown or duplicate fields; Warn → dropped with a warning;
+ * Ignore → dropped), `dryRun=All`, and the field managers of the written object.
+ */
+import type { SourcedObject } from '../api/decode.ts';
+import { InvalidInputError, type InputError } from '../api/errors.ts';
+import type { KObject } from '../api/types.ts';
+import type { ClusterConfig } from '../cluster/config.ts';
+import { keyOf } from '../cluster/object-set.ts';
+import { ConflictError, type Store, type WatchEvent } from '../cluster/store.ts';
+import { applyObjects, deleteObjects } from '../controllers/apply.ts';
+import type { ManagedFieldsTable } from './managed-fields-table.ts';
+import { recordUpdate, type ManagedFieldsEntry } from './managed-fields.ts';
+import { isObject, type JsonObject } from './patch.ts';
+import { apiVersionOfResource, type ServedResource } from './resources.ts';
+import { badRequest, conflict, invalid, StatusError } from './status.ts';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export function parseFieldValidation(value: string | null): FieldValidation {
+  if (value === null || value === '' || value === 'Warn') return 'Warn';
+  if (value === 'Strict' || value === 'Ignore') return value;
+  throw badRequest(`fieldValidation parameter unsupported: ${value}; must be one of Strict, Warn, Ignore`);
+}
+
+export interface WriteOptions {
+  dryRun: boolean;
+  fieldValidation: FieldValidation;
+  /** Duplicate keys found while decoding the body (strict decoding errors). */
+  duplicates?: string[];
+  /** Manager of the fields this write changes (Update); `undefined` = leave field ownership as computed by the caller. */
+  fieldManager?: string;
+  /** Ownership decided by a server-side apply, used instead of recording an Update. */
+  managedFields?: ManagedFieldsEntry[];
+  subresource?: 'status';
+  /** resourceVersion the client based its write on; a different stored one is a 409. */
+  expectResourceVersion?: string;
+}
+
+export interface WriteResult {
+  object: KObject;
+  /** True when the stored object changed (false for no-op writes). */
+  changed: boolean;
+  warnings: string[];
+  events: WatchEvent[];
+}
+
+const UNKNOWN_FIELD = /^unknown field "(.*)"$/;
+
+/** `spec.ports[0].foo`, `metadata.labels["a.b"]` → segments (the inverse of formatFieldPath). */
+export function parseFieldPath(text: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  const re = /([A-Za-z_$][A-Za-z0-9_$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\./gy;
+  let m: RegExpExecArray | null;
+  while (re.lastIndex < text.length && (m = re.exec(text)) !== null) {
+    if (m[1] !== undefined) out.push(m[1]);
+    else if (m[2] !== undefined) out.push(Number(m[2]));
+    else if (m[3] !== undefined) out.push(JSON.parse(m[3]) as string);
+  }
+  return out;
+}
+
+function dropField(obj: unknown, path: readonly (string | number)[]): void {
+  let cur: unknown = obj;
+  for (const seg of path.slice(0, -1)) {
+    if (cur === null || typeof cur !== 'object') return;
+    cur = (cur as Record<string | number, unknown>)[seg];
+  }
+  const last = path[path.length - 1];
+  if (isObject(cur) && typeof last === 'string') delete cur[last];
+}
+
+export class ObjectWriter {
+  constructor(
+    private readonly store: Store,
+    private readonly config: () => ClusterConfig,
+    private readonly managed: ManagedFieldsTable,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  timestamp(): string {
+    return this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  /**
+   * Writes `desired` (a complete object) for `resource`; `before` is the stored object it replaces.
+   * Synchronous from the precondition check to the commit, so concurrent requests serialize here.
+   */
+  write(resource: ServedResource, desired: KObject, before: KObject | undefined, opts: WriteOptions): WriteResult {
+    const info = resource.info;
+    if (!info) throw new StatusError(405, 'MethodNotAllowed', `${resource.plural} are read-only`);
+    const key = keyOf(desired);
+    const current = this.store.get(key);
+    if (opts.expectResourceVersion !== undefined && opts.expectResourceVersion !== '' && current?.metadata.resourceVersion !== opts.expectResourceVersion) {
+      throw conflict(resource, desired.metadata.name);
+    }
+    const warnings: string[] = [];
+    const strictErrors = (opts.duplicates ?? []).map((d) => d);
+    if (strictErrors.length && opts.fieldValidation === 'Strict') throw strictDecoding(resource, strictErrors);
+    if (strictErrors.length && opts.fieldValidation === 'Warn') warnings.push(...strictErrors);
+
+    let object = desired;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.commit(resource, key, object, before, opts, warnings);
+      } catch (err) {
+        if (err instanceof ConflictError) throw conflict(resource, desired.metadata.name);
+        if (!(err instanceof InvalidInputError)) throw err;
+        const unknown = err.errors.filter((e) => UNKNOWN_FIELD.test(e.reason));
+        const rest = err.errors.filter((e) => !UNKNOWN_FIELD.test(e.reason));
+        if (unknown.length && (opts.fieldValidation === 'Strict' || attempt > 0)) {
+          throw strictDecoding(resource, unknown.map((e) => e.reason));
+        }
+        if (rest.length || !unknown.length) throw invalidStatus(resource, desired, rest.length ? rest : err.errors);
+        // Warn / Ignore: drop the unknown fields, as decoding into Go structs would, and retry once.
+        object = structuredClone(object);
+        for (const e of unknown) {
+          const m = UNKNOWN_FIELD.exec(e.reason);
+          if (m) dropField(object, parseFieldPath(m[1]));
+          if (opts.fieldValidation === 'Warn') warnings.push(e.reason);
+        }
+      }
+    }
+  }
+
+  private commit(resource: ServedResource, key: string, object: KObject, before: KObject | undefined, opts: WriteOptions, warnings: string[]): WriteResult {
+    const info = resource.info!;
+    const sourced: SourcedObject = { object: stripForStore(object), info, source: REQUEST_SOURCE };
+    const result = applyObjects(this.store, [sourced], this.config(), { dryRun: opts.dryRun });
+    warnings.push(...result.warnings);
+    const stored = opts.dryRun ? result.results[0].object : (this.store.get(key) ?? result.results[0].object);
+    const changed = result.events.some((e) => keyOf(e.object) === key) || (opts.dryRun && result.results[0].action !== 'unchanged');
+    const entries = opts.managedFields ?? this.ownership(resource, object, before, opts);
+    if (!opts.dryRun) this.managed.set(key, stored.metadata.uid ?? '', entries);
+    return { object: this.managed.decorate(key, opts.dryRun ? { ...stored, metadata: { ...stored.metadata, managedFields: entries } } : stored), changed, warnings, events: result.events };
+  }
+
+  private ownership(resource: ServedResource, after: KObject, before: KObject | undefined, opts: WriteOptions): ManagedFieldsEntry[] {
+    const entries = before ? this.managed.entries(keyOf(before), before.metadata.uid) : [];
+    if (!opts.fieldManager) return entries;
+    return recordUpdate({
+      entries,
+      manager: opts.fieldManager,
+      apiVersion: apiVersionOfResource(resource),
+      before,
+      after,
+      subresource: opts.subresource,
+      now: this.timestamp(),
+    });
+  }
+
+  /** Deletes stored objects by key (controllers converge in the same commit); dry-run on a copy. */
+  delete(keys: string[], dryRun: boolean): { deleted: KObject[]; events: WatchEvent[] } {
+    const target = dryRun ? this.store.ephemeralCopy() : this.store;
+    try {
+      const result = deleteObjects(target, keys, this.config());
+      if (!dryRun) for (const k of keys) this.managed.delete(k);
+      return result;
+    } catch (err) {
+      if (err instanceof InvalidInputError) throw new StatusError(422, 'Invalid', err.message);
+      throw err;
+    }
+  }
+}
+
+const REQUEST_SOURCE = { file: '', line: 0, lineOf: (): number => 0 };
+
+/** Field managers live beside the store (see managed-fields-table.ts), not in it. */
+function stripForStore(obj: KObject): KObject {
+  if (!('managedFields' in obj.metadata)) return obj;
+  const { managedFields: _mf, ...meta } = obj.metadata;
+  return { ...obj, metadata: meta as KObject['metadata'] };
+}
+
+function strictDecoding(resource: ServedResource, messages: string[]): StatusError {
+  return badRequest(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: strict decoding error: ${messages.join(', ')}`);
+}
+
+function invalidStatus(resource: ServedResource, obj: KObject, errors: readonly InputError[]): StatusError {
+  // Errors about another object (a controller's allocation conflict) name it in the reason.
+  const own = errors.map((e) => (e.object && !e.object.endsWith(` ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`) ? { ...e, reason: `${e.object}: ${e.reason}` } : e));
+  return invalid(resource.kind, resource.group, obj.metadata.name, own);
+}
+
+export type { JsonObject };
