@@ -11,6 +11,26 @@ import { keyOf } from '../cluster/object-set.ts';
 import type { ReconcileContext } from './context.ts';
 import { putIfChanged } from './object-changes.ts';
 
+/** kubeadm's control-plane node role label and taint. */
+export const CONTROL_PLANE_ROLE = 'node-role.kubernetes.io/control-plane';
+
+/** A kubeadm static control-plane pod (kube-apiserver, etcd, …), as a dump lists its mirror pod. */
+function isControlPlanePod(pod: Pod): boolean {
+  return pod.metadata.labels?.tier === 'control-plane';
+}
+
+/**
+ * A node reconstructed from a dump that runs kubeadm's control-plane pods gets kubeadm's role label
+ * and NoSchedule taint, so workloads (and DaemonSets not tolerating it) stay off it as they did.
+ */
+function asControlPlane(node: Node): Node {
+  return {
+    ...node,
+    metadata: { ...node.metadata, labels: { ...(node.metadata.labels ?? {}), [CONTROL_PLANE_ROLE]: '' } },
+    spec: { ...(node.spec ?? {}), taints: [...(node.spec?.taints ?? []), { key: CONTROL_PLANE_ROLE, effect: 'NoSchedule' }] },
+  };
+}
+
 export function newNode(name: string): Node {
   return {
     apiVersion: 'v1',
@@ -34,6 +54,13 @@ export function reconcileNodes(ctx: ReconcileContext): void {
   const pods = objects.list<Pod>('Pod');
   const bound = (p: Pod): string | undefined => (typeof p.spec?.nodeName === 'string' && p.spec.nodeName !== '' ? p.spec.nodeName : undefined);
 
+  // Nodes this apply creates for pods naming them: what those pods show is all we know of them.
+  const reconstructed = new Set<string>();
+  for (const pod of pods) {
+    const n = bound(pod);
+    if (n !== undefined && ctx.sources.has(keyOf(pod)) && !objects.get('Node', undefined, n)) reconstructed.add(n);
+  }
+
   if (objects.list('Node').length === 0) {
     // A dump's pods name the nodes of another cluster: then those are the cluster, not config.nodes.
     const foreign = pods.some((p) => {
@@ -45,9 +72,14 @@ export function reconcileNodes(ctx: ReconcileContext): void {
 
   for (const pod of pods) {
     const nodeName = bound(pod);
-    if (nodeName === undefined || objects.get('Node', undefined, nodeName)) continue;
-    if (ctx.sources.has(keyOf(pod))) objects.put(newNode(nodeName));
-    else objects.delete(keyOf(pod));
+    if (nodeName === undefined) continue;
+    const existing = objects.get<Node>('Node', undefined, nodeName);
+    if (!ctx.sources.has(keyOf(pod))) {
+      if (!existing) objects.delete(keyOf(pod));
+      continue;
+    }
+    if (!existing) objects.put(isControlPlanePod(pod) ? asControlPlane(newNode(nodeName)) : newNode(nodeName));
+    else if (isControlPlanePod(pod) && reconstructed.has(nodeName) && existing.metadata.labels?.[CONTROL_PLANE_ROLE] === undefined) objects.put(asControlPlane(existing));
   }
 
   for (const node of objects.list<Node>('Node')) {

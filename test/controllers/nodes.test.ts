@@ -60,3 +60,32 @@ describe('nodes controller', () => {
     assert.ok(pods.every((p) => p.spec.nodeName === 'node-1'));
   });
 });
+
+describe('nodes reconstructed from a dump', () => {
+  const staticPod = (name: string, node: string): string => [
+    'apiVersion: v1', 'kind: Pod',
+    `metadata: {name: ${name}-${node}, namespace: kube-system, labels: {component: ${name}, tier: control-plane}, ownerReferences: [{apiVersion: v1, kind: Node, name: ${node}, uid: n-uid, controller: true}]}`,
+    `spec: {nodeName: ${node}, hostNetwork: true, containers: [{name: ${name}, image: ${name}}]}`,
+    'status: {phase: Running, podIP: 172.19.0.2, hostIP: 172.19.0.2}',
+  ].join('\n') + '\n---\n';
+
+  it("a node running kubeadm's control-plane pods gets the control-plane role label and NoSchedule taint", () => {
+    const c = new Cluster();
+    c.apply(staticPod('kube-apiserver', 'kind-control-plane') + staticPod('etcd', 'kind-control-plane') + podYAML('app', { node: 'kind-worker', ip: '10.244.1.2' }));
+    const cp = c.node('kind-control-plane');
+    assert.equal(cp.metadata.labels?.['node-role.kubernetes.io/control-plane'], '');
+    assert.deepEqual(cp.spec?.taints, [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]);
+    assert.equal(c.node('kind-worker').spec?.taints, undefined);
+    // Mirror pods are owned by their Node, a kind whose absence podnet never judges: they stay.
+    assert.equal(c.pods('kube-system').filter((p) => p.metadata.labels?.tier === 'control-plane').length, 2);
+  });
+
+  it('a DaemonSet that does not tolerate the control-plane taint gets no pod there', () => {
+    const c = new Cluster();
+    c.apply(staticPod('kube-apiserver', 'kind-control-plane') + podYAML('app', { node: 'kind-worker', ip: '10.244.1.2' }) + [
+      'apiVersion: apps/v1', 'kind: DaemonSet', 'metadata: {name: agent, namespace: default}',
+      'spec: {selector: {matchLabels: {app: agent}}, template: {metadata: {labels: {app: agent}}, spec: {containers: [{name: c, image: agent}]}}}',
+    ].join('\n'));
+    assert.deepEqual(c.pods().filter((p) => p.metadata.labels?.app === 'agent').map((p) => p.spec.nodeName), ['kind-worker']);
+  });
+});
