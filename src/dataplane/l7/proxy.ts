@@ -9,7 +9,7 @@ import https from 'node:https';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import {
-  applyHeaderOps, certificateForSNI, pickBackend, routeRequest,
+  certificateForSNI, pickBackend, routeRequest,
   type FrontendSelector, type L7Request, type RouteDecision, type RouteTable,
 } from '../../model/l7/index.ts';
 
@@ -214,9 +214,16 @@ function upstreamHeaders(headers: Record<string, string>, host: string, req: htt
 }
 
 function responseHeaders(d: RouteDecision, base: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
-  if (!d.responseHeaders) return base;
-  const flat: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-  applyHeaderOps(flat, d.responseHeaders);
-  return flat;
+  const ops = d.responseHeaders;
+  if (!ops) return base;
+  // Only the named headers change; the rest (e.g. several Set-Cookie values) passes as it came.
+  const out: http.OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(base)) out[k.toLowerCase()] = v;
+  for (const h of ops.set) out[h.name] = h.value;
+  for (const h of ops.add) {
+    const cur = out[h.name];
+    out[h.name] = cur === undefined ? h.value : `${Array.isArray(cur) ? cur.join(',') : String(cur)},${h.value}`;
+  }
+  for (const n of ops.remove) delete out[n];
+  return out;
 }

@@ -136,6 +136,17 @@ describe('L7 proxy: Gateway API', () => {
     }, { frontPort: 80 });
   });
 
+  it('ResponseHeaderModifier: the client sees set/add/remove applied to the backend response', async () => {
+    const rules = [rule({ filters: [{ type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'X-Backend', value: 'hidden' }], add: [{ name: 'X-Added', value: 'yes' }], remove: ['Content-Type'] } }], backends: [{ name: 'a' }] })];
+    await withCluster(['a', 'b', 'mirror'], (svc) => gw(svc, rules), async ({ port }) => {
+      const r = await request(port, '/');
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['x-backend'], 'hidden');
+      assert.equal(r.headers['x-added'], 'yes');
+      assert.equal(r.headers['content-type'], undefined);
+    }, { frontPort: 80 });
+  });
+
   it('RequestRedirect answers with the Location the spec derives (listener port 80 omitted)', async () => {
     const rules = [rule({ matches: [pathMatch('PathPrefix', '/old')], filters: [{ type: 'RequestRedirect', requestRedirect: { hostname: 'example.org', statusCode: 301, path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' } } }] })];
     await withCluster(['a', 'b', 'mirror'], (svc) => gw(svc, rules), async ({ port }) => {
