@@ -357,6 +357,19 @@ describe('backendRefs: weights, invalid references, ReferenceGrant', () => {
   });
 });
 
+describe('HTTPS listeners', () => {
+  it('an https request on 443 is served by the HTTPS listener with its certificate; http on 443 is not', () => {
+    const tls = { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: 'gw-cert' }] };
+    const objs = [...infra([{ name: 'http' }, { name: 'https', port: 443, protocol: 'HTTPS', hostname: 'secure.example.com', tls }]),
+      httpRoute('infra', 'r', { ...parent(), rules: [rule({ backends: [{ name: 'a' }] })] })];
+    const d = route(objs, 'https://secure.example.com/');
+    assert.deepEqual([d.listener, d.tls?.secret, onlyBackend(d)], ['https', 'infra/gw-cert', 'infra/a:80']);
+    assert.equal(route(objs, 'https://other.example.com/').reason, 'NoMatchingListener');
+    assert.equal(route(objs, 'http://secure.example.com:443/').reason, 'NoMatchingListener');
+    assert.equal(route(objs, 'http://secure.example.com/').listener, 'http');
+  });
+});
+
 describe('Frontend selection', () => {
   it('--gateway and --via pick the frontend; the listener port must match the request port', () => {
     const objs = [...infra([{ name: 'http', port: 8080 }]), httpRoute('infra', 'r', { ...parent(), rules: [rule({ backends: [{ name: 'a' }] })] })];
