@@ -8,3 +8,7 @@ export {
   type NftRenderOptions, type NftUpdate, type NftServicePortObjects, type NftElement, type NftChainBlock,
 } from './nftables.ts';
 export { NftTransaction, formatOp, type NftOp, type NftObject, type NftBaseChain, type NftFamily } from './nft-transaction.ts';
+export {
+  renderIptables, countIptablesRules, probability, IPT, IPTABLES_JUMP_CHAINS, LARGE_CLUSTER_ENDPOINTS_THRESHOLD,
+  type IptablesRenderOptions,
+} from './iptables.ts';
