@@ -12,3 +12,7 @@ export {
   renderIptables, countIptablesRules, probability, IPT, IPTABLES_JUMP_CHAINS, LARGE_CLUSTER_ENDPOINTS_THRESHOLD,
   type IptablesRenderOptions,
 } from './iptables.ts';
+export {
+  renderIpvs, ipvsVirtualServers, ipvsDummyAddresses, IPVS_SCHEDULERS,
+  type IpvsScheduler, type IpvsRenderOptions, type IpvsVirtualServer,
+} from './ipvs.ts';
