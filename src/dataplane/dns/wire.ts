@@ -1,0 +1,337 @@
+/**
+ * DNS messages on the wire. Queries are decoded with dns-packet (which rejects forward and looping
+ * compression pointers); answers are encoded here because dns-packet neither compresses names nor
+ * encodes the rcode: compression keeps a headless answer under 512 bytes for ~29 endpoints instead of ~11.
+ */
+import dnsPacket from 'dns-packet';
+import { parseIP } from '../../api/cidr.ts';
+import { RCODE_VALUES, type DNSResponse, type Rcode, type ResourceRecord } from '../../model/dns/index.ts';
+
+/** What the server advertises in its OPT record (DNS flag day 2020 size). */
+export const SERVER_UDP_SIZE = 1232;
+/** Without EDNS a UDP answer may not exceed this (RFC 1035). */
+export const CLASSIC_UDP_SIZE = 512;
+const HEADER = 12;
+const TYPE_CODES: Record<string, number> = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, OPT: 41 };
+
+export interface EDNS {
+  udpSize: number;
+  version: number;
+  dnssecOK: boolean;
+}
+
+export interface ParsedQuery {
+  id: number;
+  opcode: number;
+  /** RD and CD, echoed in the reply (miekg/dns SetReply). */
+  rd: boolean;
+  cd: boolean;
+  name: string;
+  /** Mnemonic (`A`, `SRV`) or `TYPE<n>`. */
+  type: string;
+  qclass: number;
+  edns?: EDNS;
+  /** The question section as received, echoed byte for byte (case included). */
+  questionBytes: Buffer;
+}
+
+export type QueryParse =
+  | { kind: 'query'; query: ParsedQuery }
+  /** Answer FORMERR/NOTIMP with what could be read of the header. */
+  | { kind: 'error'; id: number; opcode: number; rd: boolean; rcode: Rcode }
+  /** Not worth an answer: shorter than a header, or itself a response. */
+  | { kind: 'drop'; reason: string };
+
+export function parseQuery(buf: Buffer): QueryParse {
+  if (buf.length < HEADER) return { kind: 'drop', reason: 'shorter than a DNS header' };
+  const id = buf.readUInt16BE(0);
+  const flags = buf.readUInt16BE(2);
+  if (flags & 0x8000) return { kind: 'drop', reason: 'a response, not a query' };
+  const opcode = (flags >> 11) & 0xf;
+  const rd = (flags & 0x0100) !== 0;
+  const fail = (rcode: Rcode): QueryParse => ({ kind: 'error', id, opcode, rd, rcode });
+  if (opcode !== 0) return fail('NOTIMP');
+  if (buf.readUInt16BE(4) !== 1) return fail('FORMERR');
+  let packet: dnsPacket.Packet;
+  try {
+    packet = dnsPacket.decode(buf);
+  } catch {
+    return fail('FORMERR');
+  }
+  const q = packet.questions?.[0];
+  if (!q || typeof q.name !== 'string') return fail('FORMERR');
+  // The question ends where the encoded name plus type and class end: find it by walking labels.
+  const qEnd = questionEnd(buf);
+  if (qEnd === undefined) return fail('FORMERR');
+  let edns: EDNS | undefined;
+  const opts = (packet.additionals ?? []).filter((a) => a.type === 'OPT') as dnsPacket.OptAnswer[];
+  if (opts.length > 1) return fail('FORMERR');
+  if (opts.length === 1) {
+    const o = opts[0] as dnsPacket.OptAnswer & { udpPayloadSize?: number; flags?: number; extendedRcode?: number; ednsVersion?: number; flag_do?: boolean };
+    edns = { udpSize: o.udpPayloadSize ?? CLASSIC_UDP_SIZE, version: o.ednsVersion ?? 0, dnssecOK: o.flag_do === true };
+  }
+  return {
+    kind: 'query',
+    query: {
+      id, opcode, rd, cd: (flags & 0x0010) !== 0,
+      name: q.name === '' ? '.' : `${q.name}.`,
+      type: typeName(q.type as string),
+      qclass: buf.readUInt16BE(qEnd - 2),
+      ...(edns ? { edns } : {}),
+      questionBytes: Buffer.from(buf.subarray(HEADER, qEnd)),
+    },
+  };
+}
+
+function typeName(t: string): string {
+  const m = /^UNKNOWN_(\d+)$/.exec(t);
+  return m ? `TYPE${m[1]}` : t;
+}
+
+/** Offset just past the first question (uncompressed name + type + class), or undefined if malformed. */
+function questionEnd(buf: Buffer): number | undefined {
+  let o = HEADER;
+  for (;;) {
+    if (o >= buf.length) return undefined;
+    const len = buf[o];
+    if (len === 0) {
+      o += 1;
+      break;
+    }
+    if ((len & 0xc0) === 0xc0) {
+      o += 2;
+      break;
+    }
+    if (len & 0xc0) return undefined;
+    o += 1 + len;
+  }
+  return o + 4 <= buf.length ? o + 4 : undefined;
+}
+
+export interface EncodeOptions {
+  /** Largest message allowed (UDP: 512, or the client's EDNS size; TCP: 65535). */
+  maxSize: number;
+}
+
+/**
+ * Encodes `resp` as the reply to `q`. Records that do not fit `maxSize` are left out, and TC is set
+ * when any was (miekg/dns `Truncate`, which CoreDNS uses): the client retries over TCP.
+ */
+export function encodeResponse(q: ParsedQuery, resp: DNSResponse, options: EncodeOptions): Buffer {
+  const w = new Writer(Math.min(options.maxSize, 65535));
+  const optSize = q.edns ? 11 : 0;
+  w.u16(q.id);
+  let flags = 0x8000 | (q.opcode << 11) | RCODE_VALUES[resp.rcode];
+  if (resp.authoritative) flags |= 0x0400;
+  if (q.rd) flags |= 0x0100;
+  if (resp.recursionAvailable) flags |= 0x0080;
+  if (q.cd) flags |= 0x0010;
+  w.u16(flags);
+  w.u16(1);
+  w.u16(0);
+  w.u16(0);
+  w.u16(0);
+  w.raw(q.questionBytes);
+  // Later names may point into the question only when it was written plainly (no pointer, plain labels).
+  if (nameWireLength(q.name) === q.questionBytes.length - 4) w.noteName(q.name, HEADER);
+  const counts = [0, 0, 0];
+  let truncated = false;
+  const sections = [resp.answer, resp.authority, resp.additional];
+  outer: for (let s = 0; s < 3; s++) {
+    for (const rr of sections[s]) {
+      const mark = w.mark();
+      if (!w.rr(rr) || w.length + optSize > w.limit) {
+        w.reset(mark);
+        truncated = true;
+        break outer;
+      }
+      counts[s]++;
+    }
+  }
+  if (q.edns) {
+    // OPT: root owner, class = our UDP size, TTL = extended rcode 0, version 0, DO echoed.
+    w.u8(0);
+    w.u16(TYPE_CODES.OPT);
+    w.u16(SERVER_UDP_SIZE);
+    w.u8(0);
+    w.u8(0);
+    w.u16(q.edns.dnssecOK ? 0x8000 : 0);
+    w.u16(0);
+  }
+  const buf = w.finish();
+  if (truncated) buf.writeUInt16BE(buf.readUInt16BE(2) | 0x0200, 2);
+  buf.writeUInt16BE(counts[0], 6);
+  buf.writeUInt16BE(counts[1], 8);
+  buf.writeUInt16BE(counts[2] + (q.edns ? 1 : 0), 10);
+  return buf;
+}
+
+/** A header-only error reply (FORMERR, NOTIMP, SERVFAIL) when there is no usable question. */
+export function encodeHeaderError(id: number, opcode: number, rd: boolean, rcode: Rcode): Buffer {
+  const buf = Buffer.alloc(HEADER);
+  buf.writeUInt16BE(id, 0);
+  buf.writeUInt16BE(0x8000 | (opcode << 11) | (rd ? 0x0100 : 0) | RCODE_VALUES[rcode], 2);
+  return buf;
+}
+
+/** The largest UDP reply the client accepts: its EDNS size (at least 512), else 512. */
+export function udpLimit(q: ParsedQuery): number {
+  return q.edns ? Math.min(65535, Math.max(CLASSIC_UDP_SIZE, q.edns.udpSize)) : CLASSIC_UDP_SIZE;
+}
+
+class Writer {
+  private buf: Buffer;
+  length = 0;
+  /** Exact-case name suffix → offset, for compression pointers (only offsets < 0x4000 can be pointed at). */
+  private names = new Map<string, number>();
+  private added: string[] = [];
+
+  constructor(readonly limit: number) {
+    this.buf = Buffer.alloc(Math.min(limit + 512, 65535 + 512));
+  }
+
+  mark(): { length: number; added: number } {
+    return { length: this.length, added: this.added.length };
+  }
+
+  reset(m: { length: number; added: number }): void {
+    this.length = m.length;
+    for (const key of this.added.splice(m.added)) this.names.delete(key);
+  }
+
+  private room(n: number): boolean {
+    if (this.length + n <= this.buf.length) return true;
+    const next = Buffer.alloc(Math.max(this.buf.length * 2, this.length + n));
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+    return true;
+  }
+
+  u8(v: number): void {
+    this.room(1);
+    this.buf[this.length++] = v & 0xff;
+  }
+
+  u16(v: number): void {
+    this.room(2);
+    this.buf.writeUInt16BE(v & 0xffff, this.length);
+    this.length += 2;
+  }
+
+  u32(v: number): void {
+    this.room(4);
+    this.buf.writeUInt32BE(v >>> 0, this.length);
+    this.length += 4;
+  }
+
+  raw(b: Buffer): void {
+    this.room(b.length);
+    b.copy(this.buf, this.length);
+    this.length += b.length;
+  }
+
+  /** Records where a name already written (the question) starts, so later names can point at it. */
+  noteName(name: string, offset: number): void {
+    const labels = splitName(name);
+    let o = offset;
+    for (let i = 0; i < labels.length; i++) {
+      const key = labels.slice(i).join('.');
+      if (!this.names.has(key) && o < 0x4000) this.names.set(key, o);
+      o += 1 + Buffer.byteLength(labels[i]);
+    }
+  }
+
+  name(name: string, compress: boolean): boolean {
+    const labels = splitName(name);
+    for (let i = 0; i < labels.length; i++) {
+      const key = labels.slice(i).join('.');
+      const ptr = compress ? this.names.get(key) : undefined;
+      if (ptr !== undefined) {
+        this.u16(0xc000 | ptr);
+        return true;
+      }
+      const bytes = Buffer.from(labels[i]);
+      if (bytes.length === 0 || bytes.length > 63) return false;
+      if (compress && this.length < 0x4000 && !this.names.has(key)) {
+        this.names.set(key, this.length);
+        this.added.push(key);
+      }
+      this.u8(bytes.length);
+      this.raw(bytes);
+    }
+    this.u8(0);
+    return true;
+  }
+
+  /** Writes one record; false when it cannot be encoded (bad name or data). */
+  rr(rr: ResourceRecord): boolean {
+    if (!this.name(rr.name, true)) return false;
+    const code = TYPE_CODES[rr.type];
+    this.u16(code);
+    this.u16(1);
+    this.u32(rr.ttl);
+    const lenAt = this.length;
+    this.u16(0);
+    const start = this.length;
+    switch (rr.type) {
+      case 'A':
+      case 'AAAA': {
+        const ip = parseIP(rr.data);
+        const n = rr.type === 'A' ? 4 : 16;
+        if (!ip || ip.family !== (n === 4 ? 4 : 6)) return false;
+        for (let i = n - 1; i >= 0; i--) this.u8(Number((ip.value >> BigInt(i * 8)) & 0xffn));
+        break;
+      }
+      case 'CNAME':
+      case 'PTR':
+      case 'NS':
+        if (!this.name(rr.data, true)) return false;
+        break;
+      case 'SRV':
+        this.u16(rr.data.priority);
+        this.u16(rr.data.weight);
+        this.u16(rr.data.port);
+        // RFC 2782: the SRV target is never compressed.
+        if (!this.name(rr.data.target, false)) return false;
+        break;
+      case 'MX':
+        this.u16(rr.data.preference);
+        if (!this.name(rr.data.exchange, true)) return false;
+        break;
+      case 'TXT':
+        for (const s of rr.data) {
+          const b = Buffer.from(s);
+          for (let i = 0; i < b.length || i === 0; i += 255) {
+            const chunk = b.subarray(i, i + 255);
+            this.u8(chunk.length);
+            this.raw(chunk);
+            if (b.length === 0) break;
+          }
+        }
+        break;
+      case 'SOA':
+        if (!this.name(rr.data.mname, true) || !this.name(rr.data.rname, true)) return false;
+        this.u32(rr.data.serial);
+        this.u32(rr.data.refresh);
+        this.u32(rr.data.retry);
+        this.u32(rr.data.expire);
+        this.u32(rr.data.minimum);
+        break;
+    }
+    this.buf.writeUInt16BE(this.length - start, lenAt);
+    return true;
+  }
+
+  finish(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.length));
+  }
+}
+
+function nameWireLength(name: string): number {
+  return splitName(name).reduce((n, l) => n + 1 + Buffer.byteLength(l), 1);
+}
+
+function splitName(name: string): string[] {
+  const n = name.endsWith('.') ? name.slice(0, -1) : name;
+  return n === '' ? [] : n.split('.');
+}
