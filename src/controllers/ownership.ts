@@ -1,12 +1,12 @@
 /**
- * Owner references between workloads and what they create, and the garbage collector's rule: an
- * object all of whose owners are gone is deleted (cascading: Deployment → ReplicaSet → Pod). Owners
+ * Owner references between workloads and what they create, and the garbage collector. Owners
  * are matched by kind and name within the namespace; podnet never keeps two incarnations of one
  * owner at once, so the uid adds nothing to the match and dumps with foreign uids still line up.
  */
 import type { KObject, OwnerReference } from '../api/types.ts';
 import { kindInfo, apiVersionOf } from '../api/kinds.ts';
-import { keyOf, type ObjectSet } from '../cluster/object-set.ts';
+import { describeObject, keyOf, type ObjectSet } from '../cluster/object-set.ts';
+import type { ReconcileContext } from './context.ts';
 import { uidFor } from './names.ts';
 
 /** The kinds whose controllers podnet runs; owners of other kinds (Job, Node, …) are never judged missing. */
@@ -51,21 +51,32 @@ export function ensureOwnerUID<T extends KObject>(objects: ObjectSet, owner: T, 
 }
 
 /**
- * Deletes ReplicaSets and Pods whose every owner reference points at a missing workload (the
- * garbage collector's background cascade). Objects with an owner of a kind podnet does not run
- * (a Job's pods in a dump) are left alone. Returns the deleted objects.
+ * Garbage collection (the background cascade): a stored ReplicaSet or Pod whose every owner
+ * reference points at a missing workload lost its owner, and is deleted — so deleting a Deployment
+ * removes its ReplicaSets and their pods. One being applied now whose owner never made it into the
+ * cluster (a `kubectl get pods -o yaml` dump without its ReplicaSets) is an import, not a leftover:
+ * it is kept, orphaned (the dangling references dropped, as `--cascade=orphan` leaves dependents),
+ * with a warning. Owners of kinds podnet does not run (a Job's pods in a dump) are never judged missing.
  */
-export function collectGarbage(objects: ObjectSet): KObject[] {
-  const deleted: KObject[] = [];
+export function collectGarbage(ctx: ReconcileContext): void {
+  const { objects } = ctx;
   for (const kind of DEPENDENT_KINDS) {
     for (const obj of objects.list(kind)) {
       const refs = obj.metadata.ownerReferences ?? [];
       if (refs.length === 0) continue;
-      const orphaned = refs.every((r) => WORKLOAD_KINDS.includes(r.kind) && !objects.get(r.kind, obj.metadata.namespace, r.name));
-      if (orphaned && objects.delete(keyOf(obj))) deleted.push(obj);
+      const missing = (r: OwnerReference): boolean => WORKLOAD_KINDS.includes(r.kind) && !objects.get(r.kind, obj.metadata.namespace, r.name);
+      if (!refs.every(missing)) continue;
+      const key = keyOf(obj);
+      if (!ctx.sources.has(key)) {
+        objects.delete(key);
+        continue;
+      }
+      const { ownerReferences: _dropped, ...metadata } = obj.metadata;
+      objects.put({ ...obj, metadata });
+      const owners = refs.map((r) => `${r.kind} ${r.name}`).join(', ');
+      ctx.warnings.push(`${describeObject(obj)}: owner ${owners} is not in the cluster; kept as an orphan (apply the owner too to keep the link)`);
     }
   }
-  return deleted;
 }
 
 /** `obj` adopted by `owner`: the controller reference appended, as the controllers' adoption patch does. */

@@ -11,7 +11,7 @@ import { reconcileReplicaSets } from './replicaset.ts';
 import { reconcileStatefulSets } from './statefulset.ts';
 
 export function reconcileWorkloads(ctx: ReconcileContext): void {
-  collectGarbage(ctx.objects);
+  collectGarbage(ctx);
   reconcileDeployments(ctx);
   const pods = new PodsByOwner(ctx.objects);
   reconcileReplicaSets(ctx, pods);

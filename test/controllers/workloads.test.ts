@@ -129,6 +129,39 @@ describe('Deployment → ReplicaSet', () => {
   });
 });
 
+describe('garbage collection', () => {
+  const dumpPod = (name: string, owner: string, ip: string): string => [
+    'apiVersion: v1', 'kind: Pod',
+    `metadata: {name: ${name}, namespace: default, labels: {app: api}, ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: ${owner}, uid: u1, controller: true}]}`,
+    `spec: {nodeName: node-1, containers: [{name: c, image: nginx}]}`,
+    `status: {phase: Running, podIP: ${ip}}`,
+  ].join('\n') + '\n---\n';
+
+  it('pods of a pods-only dump whose ReplicaSet is not applied are kept as orphans, with a warning', () => {
+    const c = new Cluster();
+    const r = c.apply(dumpPod('api-1', 'api-7c5ddbdf54', '10.244.0.7'));
+    const p = c.get<Pod>('Pod', 'default', 'api-1')!;
+    assert.equal(p.status?.podIP, '10.244.0.7');
+    assert.equal(p.metadata.ownerReferences, undefined);
+    assert.ok(r.warnings.some((w) => w.includes('Pod default/api-1') && w.includes('ReplicaSet api-7c5ddbdf54')));
+    assert.deepEqual(c.reconcile(), [], 'an orphan is stable');
+  });
+
+  it('a ReplicaSet applied later adopts such orphans instead of creating new pods', () => {
+    const c = new Cluster();
+    c.apply(dumpPod('api-1', 'api-7c5ddbdf54', '10.244.0.7'));
+    c.apply(replicaSet('api', 1));
+    assert.deepEqual(c.pods().map((p) => `${p.metadata.name} ${p.metadata.ownerReferences?.[0]?.name}`), ['api-1 api']);
+  });
+
+  it('a stored pod whose ReplicaSet is deleted is deleted; pods owned by kinds podnet does not run (Job) stay', () => {
+    const c = new Cluster();
+    c.apply(replicaSet('cache', 1) + dumpPod('job-pod', 'x', '10.244.0.9').replace('kind: ReplicaSet, name: x', 'kind: Job, name: x'));
+    c.delete('ReplicaSet/default/cache');
+    assert.deepEqual(c.pods().map((p) => p.metadata.name), ['job-pod']);
+  });
+});
+
 describe('ReplicaSet', () => {
   it('adopts an orphan pod matching its selector and counts it', () => {
     const c = new Cluster();
