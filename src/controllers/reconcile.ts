@@ -1,6 +1,7 @@
 /**
  * The controller pipeline, in the order a real control plane converges: defaults and namespaces,
- * nodes and their CIDRs, workloads to pods, scheduling, pod IPs, Service allocations, endpoints.
+ * nodes and their CIDRs, workloads to pods, scheduling, pod IPs, workload status, Service allocations,
+ * endpoints.
  * Each step reads what the earlier ones wrote; running the pipeline twice changes nothing.
  */
 import type { Controller, ReconcileContext } from './context.ts';
@@ -11,6 +12,7 @@ import { reconcilePodIPAM } from './pod-ipam.ts';
 import { reconcileScheduler } from './scheduler.ts';
 import { reconcileServiceAllocation } from './service-allocation.ts';
 import { reconcileSystemDefaults } from './system-defaults.ts';
+import { reconcileWorkloadStatus } from './workload-status.ts';
 import { reconcileWorkloads } from './workloads.ts';
 
 export const PIPELINE: readonly [string, Controller][] = [
@@ -20,6 +22,7 @@ export const PIPELINE: readonly [string, Controller][] = [
   ['workloads', reconcileWorkloads],
   ['scheduler', reconcileScheduler],
   ['pod-ipam', reconcilePodIPAM],
+  ['workload-status', reconcileWorkloadStatus],
   ['service-allocation', reconcileServiceAllocation],
   ['endpointslices', reconcileEndpointSlices],
 ];
