@@ -28,3 +28,4 @@ export {
   resolveServiceDestination,
   type ServiceDestination, type ServiceDestinationBackend, type ServiceDestinationOptions, type ServiceDestinationQuery,
 } from './service-destination.ts';
+export { resolveProxyClient, ProxyClientError, type ProxyClient } from './client.ts';

@@ -15,7 +15,7 @@ export function kitchenSinkObjects(): KObject[] {
     slice('ns1', 'svc1', 'svc1-abc', [{ name: 'http', port: 8080 }], [on(NODE_A, '10.244.1.11', { pod: 'web-a' }), on(NODE_B, '10.244.2.11', { pod: 'web-b' })]),
     // Multi-port, TCP/UDP/SCTP on one port number.
     service('ns1', 'dns', {
-      clusterIP: '10.96.0.10',
+      clusterIP: '10.96.0.11',
       ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 5353 }, { name: 'dns-sctp', port: 53, protocol: 'SCTP' }],
     }),
     slice('ns1', 'dns', 'dns-abc', [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 5353 }, { name: 'dns-sctp', port: 53, protocol: 'SCTP' }], [on(NODE_A, '10.244.1.53'), on(NODE_B, '10.244.2.53')]),

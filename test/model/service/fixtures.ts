@@ -34,7 +34,7 @@ export function nodes(): Node[] {
 export function pod(namespace: string, name: string, nodeName: string, ip: string, labels: Record<string, string> = {}): Pod {
   return {
     apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels },
-    spec: { nodeName, containers: [{ name: 'c' }] },
+    spec: { nodeName, containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] },
     status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True' }] },
   };
 }
@@ -84,7 +84,7 @@ export function slice(
 ): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-    metadata: { name, namespace, labels: { 'kubernetes.io/service-name': svc, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', ...extra.labels } },
+    metadata: { name, namespace, labels: { 'kubernetes.io/service-name': svc, 'endpointslice.kubernetes.io/managed-by': 'tests.podnet.dev', ...extra.labels } },
     addressType: extra.addressType ?? 'IPv4',
     ports: ports.map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' })),
     endpoints: endpoints.map((e) => ({
