@@ -130,3 +130,33 @@ describe('podnet verify', () => {
     assert.match(r2.stderr, /b2\.yaml:4: checks\[0\]\.endpoints\.service: must be "namespace\/name"/);
   });
 });
+
+describe('bad input never half-applies', () => {
+  const box = new Sandbox();
+  after(() => box.remove());
+  const svc = (name: string, extra: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  selector: {app: ${name}}\n  ports:\n    - port: 80\n${extra}`;
+
+  test('every invalid field of every object is listed with file:line and field; the state is untouched', () => {
+    assert.equal(box.run(['apply', '-f', box.file('base.yaml', svc('existing', '  clusterIP: 10.96.100.100\n'))]).code, 0);
+    const before = box.run(['get', 'all', '-A', '-o', 'json']).stdout;
+    const bad = box.file('bad.yaml', [
+      svc('web', '  type: NodePort\n'),
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: Bad_Name\nspec:\n  ports:\n    - port: 70000\n',
+      svc('clash', '  clusterIP: 10.96.100.100\n'),
+    ].join('---\n'));
+    const r = box.run(['apply', '-f', bad]);
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /bad\.yaml:14: Service default\/Bad_Name: metadata\.name: Invalid value: "Bad_Name"/);
+    assert.match(r.stderr, /bad\.yaml:17: Service default\/Bad_Name: spec\.ports\[0\]\.port: Invalid value: 70000: must be between 1 and 65535, inclusive/);
+    assert.match(r.stderr, /nothing was applied/);
+    assert.equal(box.run(['get', 'all', '-A', '-o', 'json']).stdout, before);
+  });
+
+  test('a ClusterIP already held by a stored Service rejects the apply', () => {
+    const before = box.run(['get', 'svc', '-A', '-o', 'json']).stdout;
+    const r = box.run(['apply', '-f', box.file('clash.yaml', svc('clash', '  clusterIP: 10.96.100.100\n'))]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /clash\.yaml:\d+: Service default\/clash: spec\.clusterIP: .*already allocated/);
+    assert.equal(box.run(['get', 'svc', '-A', '-o', 'json']).stdout, before);
+  });
+});
