@@ -9,6 +9,8 @@ import { registerExplain } from './explain.ts';
 import { registerGet } from './get.ts';
 import { registerIngress } from './ingress.ts';
 import { registerMatrix } from './matrix.ts';
+import { registerProxyDecide } from './proxy-decide.ts';
+import { registerProxyRules } from './proxy-rules.ts';
 import { registerReach } from './reach.ts';
 import { registerReset } from './reset.ts';
 import { registerRoute } from './route.ts';
@@ -28,6 +30,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerVerify,
   registerServe,
   registerReach,
+  registerProxyDecide,
+  registerProxyRules,
   registerMatrix,
   registerExplain,
   registerDiff,
