@@ -5,6 +5,8 @@ import { registerDelete } from './delete.ts';
 import { registerDemo } from './demo.ts';
 import { registerDescribe } from './describe.ts';
 import { registerDiff } from './diff.ts';
+import { registerDig } from './dig.ts';
+import { registerDnsServe } from './dns-serve.ts';
 import { registerExplain } from './explain.ts';
 import { registerGet } from './get.ts';
 import { registerIngress } from './ingress.ts';
@@ -12,6 +14,7 @@ import { registerMatrix } from './matrix.ts';
 import { registerProxyDecide } from './proxy-decide.ts';
 import { registerProxyRules } from './proxy-rules.ts';
 import { registerReach } from './reach.ts';
+import { registerResolvconf } from './resolvconf.ts';
 import { registerReset } from './reset.ts';
 import { registerRoute } from './route.ts';
 import { registerServe } from './serve.ts';
@@ -37,4 +40,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDiff,
   registerRoute,
   registerIngress,
+  registerDig,
+  registerResolvconf,
+  registerDnsServe,
 ];
