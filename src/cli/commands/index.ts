@@ -16,6 +16,7 @@ import { registerProxyRules } from './proxy-rules.ts';
 import { registerReach } from './reach.ts';
 import { registerResolvconf } from './resolvconf.ts';
 import { registerReset } from './reset.ts';
+import { registerTrace } from './trace.ts';
 import { registerRoute } from './route.ts';
 import { registerServe } from './serve.ts';
 import { registerVerify } from './verify.ts';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerVerify,
   registerServe,
   registerReach,
+  registerTrace,
   registerProxyDecide,
   registerProxyRules,
   registerMatrix,
