@@ -5,6 +5,7 @@
 import type { CheckKind } from './check.ts';
 import { endpointsCheck } from './endpoints-check.ts';
 import { httpCheck } from './http-check.ts';
+import { proxyPathCheck } from './proxy-path-check.ts';
 import { reachCheck } from './reach-check.ts';
 import { routeStatusCheck } from './route-status-check.ts';
 
@@ -13,4 +14,5 @@ export const CHECK_KINDS: Readonly<Record<string, CheckKind>> = {
   http: httpCheck,
   routeStatus: routeStatusCheck,
   reach: reachCheck,
+  proxyPath: proxyPathCheck,
 };
