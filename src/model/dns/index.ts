@@ -17,3 +17,4 @@ export {
 export { resolveName, searchCandidates, type Libc, type Resolution, type Transport, type WalkStep } from './stub-resolver.ts';
 export { UpstreamConfigError, UpstreamResolver, UPSTREAM_DEFAULT_TTL } from './upstream.ts';
 export { ClusterZone, clusterDNSIP, type ZoneOptions } from './zone.ts';
+export { wireFit, type WireFit } from './wire-size.ts';

@@ -3,10 +3,12 @@
  * Each area adds its kind here (reach, proxyPath, dns, resolvconf, http, …).
  */
 import type { CheckKind } from './check.ts';
+import { dnsCheck } from './dns-check.ts';
 import { endpointsCheck } from './endpoints-check.ts';
 import { httpCheck } from './http-check.ts';
 import { proxyPathCheck } from './proxy-path-check.ts';
 import { reachCheck } from './reach-check.ts';
+import { resolvconfCheck } from './resolvconf-check.ts';
 import { routeStatusCheck } from './route-status-check.ts';
 
 export const CHECK_KINDS: Readonly<Record<string, CheckKind>> = {
@@ -15,4 +17,6 @@ export const CHECK_KINDS: Readonly<Record<string, CheckKind>> = {
   routeStatus: routeStatusCheck,
   reach: reachCheck,
   proxyPath: proxyPathCheck,
+  dns: dnsCheck,
+  resolvconf: resolvconfCheck,
 };
