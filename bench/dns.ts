@@ -99,7 +99,11 @@ function cpuSeconds(pid: number): number {
   const tree = new Set([pid]);
   for (let grew = true; grew;) {
     grew = false;
-    for (const [p, info] of procs) if (!tree.has(p) && tree.has(info.ppid)) (tree.add(p), (grew = true));
+    for (const [p, info] of procs) {
+      if (tree.has(p) || !tree.has(info.ppid)) continue;
+      tree.add(p);
+      grew = true;
+    }
   }
   for (const p of tree) ticks += procs.get(p)?.ticks ?? 0;
   return ticks / 100; // USER_HZ
