@@ -42,7 +42,7 @@ export interface ServicePortPlan extends ServicePortInfo {
   internalFilter?: NoEndpointVerdict;
   /** Verdict for external-IP / LB-IP / NodePort traffic without external endpoints. */
   externalFilter?: NoEndpointVerdict;
-  /** Distinct local ready endpoint IPs over the Service's ports: the healthCheckNodePort count. */
+  /** Distinct local ready endpoint IPs over the Service's ports: the healthCheckNodePort answer (0 without one). */
   healthCheckLocalEndpoints: number;
 }
 
@@ -117,9 +117,9 @@ export function updateProxyPlan(prev: ProxyNodePlan, view: ClusterView, changed:
     if (!svc) continue;
     const reason = skipReason(svc);
     if (reason) plan.skipped.push(skipped(svc, reason));
-    else plan.servicePorts.push(...planService(view, plan, namespace, name));
+    // Keep the list sorted by inserting in place: O(changed × log n) compares, no full sort.
+    else for (const sp of planService(view, plan, namespace, name)) plan.servicePorts.splice(insertionIndex(plan.servicePorts, sp.key), 0, sp);
   }
-  plan.servicePorts.sort(byKey);
   plan.skipped.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
   return plan;
 }
@@ -127,6 +127,17 @@ export function updateProxyPlan(prev: ProxyNodePlan, view: ClusterView, changed:
 function skipped(svc: Service, reason: string): SkippedService {
   const ip = svc.spec.clusterIP;
   return { service: `${svc.metadata.namespace ?? 'default'}/${svc.metadata.name}`, ...(ip && ip !== 'None' ? { clusterIP: ip } : {}), reason };
+}
+
+function insertionIndex(list: readonly ServicePortPlan[], key: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].key < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function byKey(a: ServicePortPlan, b: ServicePortPlan): number {
@@ -166,8 +177,10 @@ function planService(view: ClusterView, plan: ProxyNodePlan, namespace: string, 
   }
   // The health check server counts distinct local ready endpoint IPs over all of the Service's
   // ports (10.0.0.1:80 and 10.0.0.1:443 are one endpoint); terminating ones fail the check.
-  const healthCount = new Set(out.flatMap((sp) => sp.endpoints.filter((ep) => ep.isLocal && ep.ready).map((ep) => ep.ip))).size;
-  for (const sp of out) sp.healthCheckLocalEndpoints = healthCount;
+  if (out.some((sp) => sp.healthCheckNodePort)) {
+    const healthCount = new Set(out.flatMap((sp) => sp.endpoints.filter((ep) => ep.isLocal && ep.ready).map((ep) => ep.ip))).size;
+    for (const sp of out) sp.healthCheckLocalEndpoints = healthCount;
+  }
   return out;
 }
 
@@ -200,6 +213,6 @@ export function planServicePort(view: ClusterView, plan: Pick<ProxyNodePlan, 'no
     usesFirewall: plan.mode === 'nftables' ? wantsFirewall : wantsFirewall && hasEndpoints,
     ...(!hasEndpoints ? { internalFilter: 'reject' as const } : !hasInternalEndpoints ? { internalFilter: 'drop' as const } : {}),
     ...(!hasEndpoints ? { externalFilter: 'reject' as const } : !hasExternalEndpoints ? { externalFilter: 'drop' as const } : {}),
-    healthCheckLocalEndpoints: new Set(endpoints.filter((ep) => ep.isLocal && ep.ready).map((ep) => ep.ip)).size,
+    healthCheckLocalEndpoints: 0,
   };
 }

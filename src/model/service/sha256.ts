@@ -15,31 +15,38 @@ const K = new Uint32Array([
 ]);
 
 const W = new Uint32Array(64);
+const H = new Uint32Array(8);
+// Reused message buffer: hashing runs once per chain name, ~10^5 times for a large ruleset.
+let block = new Uint8Array(256);
 
-function utf8(text: string): Uint8Array {
-  // Identities are ASCII (DNS labels, IPs, digits); fall back to a full encoder otherwise.
-  let ascii = true;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) { ascii = false; break; }
-  if (!ascii) return new TextEncoder().encode(text);
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
+function message(text: string): number {
+  // Identities are ASCII (DNS labels, IPs, digits); anything else goes through a UTF-8 encoder.
+  let bytes: Uint8Array | undefined;
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) { bytes = new TextEncoder().encode(text); n = bytes.length; break; }
+  const total = ((n + 9 + 63) >> 6) << 6;
+  if (block.length < total) block = new Uint8Array(total * 2);
+  if (bytes) block.set(bytes);
+  else for (let i = 0; i < n; i++) block[i] = text.charCodeAt(i);
+  block[n] = 0x80;
+  block.fill(0, n + 1, total - 8);
+  const bitLen = n * 8;
+  const hi = Math.floor(bitLen / 0x100000000);
+  const lo = bitLen >>> 0;
+  block[total - 8] = hi >>> 24; block[total - 7] = (hi >>> 16) & 255; block[total - 6] = (hi >>> 8) & 255; block[total - 5] = hi & 255;
+  block[total - 4] = lo >>> 24; block[total - 3] = (lo >>> 16) & 255; block[total - 2] = (lo >>> 8) & 255; block[total - 1] = lo & 255;
+  return total;
 }
 
-/** The 32-byte SHA-256 digest of the UTF-8 bytes of `text`. */
-export function sha256(text: string): Uint8Array {
-  const data = utf8(text);
-  const bitLen = data.length * 8;
-  const padded = new Uint8Array(((data.length + 9 + 63) >> 6) << 6);
-  padded.set(data);
-  padded[data.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bitLen / 0x100000000));
-  view.setUint32(padded.length - 4, bitLen >>> 0);
+function digest(text: string): void {
+  const total = message(text);
   let h0 = 0x6a09e667, h1 = 0xbb67ae85, h2 = 0x3c6ef372, h3 = 0xa54ff53a;
   let h4 = 0x510e527f, h5 = 0x9b05688c, h6 = 0x1f83d9ab, h7 = 0x5be0cd19;
-  for (let off = 0; off < padded.length; off += 64) {
-    for (let i = 0; i < 16; i++) W[i] = view.getUint32(off + i * 4);
+  for (let off = 0; off < total; off += 64) {
+    for (let i = 0; i < 16; i++) {
+      const j = off + i * 4;
+      W[i] = (block[j] << 24) | (block[j + 1] << 16) | (block[j + 2] << 8) | block[j + 3];
+    }
     for (let i = 16; i < 64; i++) {
       const w15 = W[i - 15], w2 = W[i - 2];
       const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
@@ -59,9 +66,16 @@ export function sha256(text: string): Uint8Array {
     h0 = (h0 + a) | 0; h1 = (h1 + b) | 0; h2 = (h2 + c) | 0; h3 = (h3 + d) | 0;
     h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0;
   }
+  H[0] = h0; H[1] = h1; H[2] = h2; H[3] = h3; H[4] = h4; H[5] = h5; H[6] = h6; H[7] = h7;
+}
+
+/** The 32-byte SHA-256 digest of the UTF-8 bytes of `text`. */
+export function sha256(text: string): Uint8Array {
+  digest(text);
   const out = new Uint8Array(32);
-  const ov = new DataView(out.buffer);
-  [h0, h1, h2, h3, h4, h5, h6, h7].forEach((v, i) => ov.setUint32(i * 4, v >>> 0));
+  for (let i = 0; i < 8; i++) {
+    out[i * 4] = H[i] >>> 24; out[i * 4 + 1] = (H[i] >>> 16) & 255; out[i * 4 + 2] = (H[i] >>> 8) & 255; out[i * 4 + 3] = H[i] & 255;
+  }
   return out;
 }
 
@@ -85,7 +99,21 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
-/** base32(sha256(text)), the first `length` characters: the hash kube-proxy puts in chain names. */
+/**
+ * base32(sha256(text)), the first `length` characters (at most 51): the hash kube-proxy puts in
+ * chain names. Only the bits those characters need are encoded.
+ */
 export function hashBase32(text: string, length: number): string {
-  return base32(sha256(text)).slice(0, length);
+  digest(text);
+  let out = '';
+  // Read 5 bits at a time from the big-endian digest words.
+  for (let i = 0; i < length; i++) {
+    const bit = i * 5;
+    const word = bit >>> 5;
+    const shift = bit & 31;
+    let v = (H[word] << shift) >>> 27;
+    if (shift > 27 && word + 1 < 8) v |= H[word + 1] >>> (59 - shift);
+    out += BASE32[v & 31];
+  }
+  return out;
 }

@@ -55,7 +55,8 @@ export function categorizeEndpoints(endpoints: readonly EndpointInfo[], sp: Serv
 
   if (usesClusterEndpoints(sp)) {
     topologyMode = topologyModeFromHints(endpoints, nodeName, zone);
-    cluster = endpoints.filter((ep) => ep.ready && availableForTopology(ep, topologyMode, nodeName, zone));
+    // The common case (all ready, no hints) keeps the input array instead of copying it.
+    cluster = topologyMode === '' && endpoints.every((ep) => ep.ready) ? (endpoints as EndpointInfo[]) : endpoints.filter((ep) => ep.ready && availableForTopology(ep, topologyMode, nodeName, zone));
     // No ready endpoint anywhere (topology never empties a non-empty ready set): fall back to
     // endpoints still serving while terminating (KEP-1669).
     if (!cluster.length) cluster = endpoints.filter((ep) => ep.serving && ep.terminating);

@@ -97,20 +97,21 @@ export function renderIptables(plan: ProxyNodePlan, options: IptablesRenderOptio
   filter.rule('-A', IPT.forward, '-m comment --comment', q('kubernetes forwarding rules'), `-m mark --mark ${MASQUERADE_MARK}/${MASQUERADE_MARK}`, '-j ACCEPT');
   filter.rule('-A', IPT.forward, '-m comment --comment', q('kubernetes forwarding conntrack rule'), '-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT');
 
-  const out: string[] = [];
+  // Section by section: a 10k-Service table has ~10^5 lines (too many for push(...spread)).
+  const sections: string[][] = [];
   if (options.standalone) {
-    out.push('*mangle', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', `:${IPT.canary} - [0:0]`, 'COMMIT');
+    sections.push(['*mangle', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', `:${IPT.canary} - [0:0]`, 'COMMIT']);
   }
-  out.push('*filter');
-  if (options.standalone) out.push(':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]');
-  out.push(...filter.chains);
-  if (options.standalone) out.push(...jumps('filter', localhostNodePorts));
-  out.push(...filter.rules, 'COMMIT', '*nat');
-  if (options.standalone) out.push(':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]');
-  out.push(...nat.chains);
-  if (options.standalone) out.push(...jumps('nat', localhostNodePorts));
-  out.push(...nat.rules, 'COMMIT');
-  return `${out.join('\n')}\n`;
+  sections.push(['*filter']);
+  if (options.standalone) sections.push([':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]']);
+  sections.push(filter.chains);
+  if (options.standalone) sections.push(jumps('filter', localhostNodePorts));
+  sections.push(filter.rules, ['COMMIT', '*nat']);
+  if (options.standalone) sections.push([':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]']);
+  sections.push(nat.chains);
+  if (options.standalone) sections.push(jumps('nat', localhostNodePorts));
+  sections.push(nat.rules, ['COMMIT']);
+  return `${sections.filter((s) => s.length).map((s) => s.join('\n')).join('\n')}\n`;
 }
 
 function jumps(table: 'filter' | 'nat', kubeletFirewall: boolean): string[] {
@@ -121,6 +122,13 @@ function jumps(table: 'filter' | 'nat', kubeletFirewall: boolean): string[] {
 
 function writeServicePort(plan: ProxyNodePlan, sp: ServicePortPlan, filter: Lines, nat: Lines, large: boolean): void {
   const p = sp.name.protocol.toLowerCase();
+  // Each KUBE-SEP name appears in several rules: hash it once.
+  const memo = new Map<string, string>();
+  const sepOf = (ep: EndpointInfo): string => {
+    let c = memo.get(ep.key);
+    if (!c) memo.set(ep.key, (c = iptablesEndpointChain(sp.name, ep.key)));
+    return c;
+  };
   const names = iptablesServiceChains(sp.name);
   const spn = sp.nameString;
   const internalChain = sp.internalPolicyLocal ? names.local : names.cluster;
@@ -196,14 +204,14 @@ function writeServicePort(plan: ProxyNodePlan, sp: ServicePortPlan, filter: Line
   }
   if (sp.usesClusterChain) {
     nat.chain(names.cluster);
-    writeServiceToEndpoints(nat, sp, names.cluster, sp.clusterEndpoints, large);
+    writeServiceToEndpoints(nat, sp, names.cluster, sp.clusterEndpoints, large, sepOf);
   }
   if (sp.usesLocalChain) {
     nat.chain(names.local);
-    writeServiceToEndpoints(nat, sp, names.local, sp.localEndpoints, large);
+    writeServiceToEndpoints(nat, sp, names.local, sp.localEndpoints, large, sepOf);
   }
   for (const ep of sp.allReachableEndpoints) {
-    const chain = iptablesEndpointChain(sp.name, ep.key);
+    const chain = sepOf(ep);
     nat.chain(chain);
     const comment = large ? [] : ['-m comment --comment', spn];
     // Hairpin: a pod reaching itself through the Service needs SNAT to see the reply.
@@ -213,17 +221,17 @@ function writeServicePort(plan: ProxyNodePlan, sp: ServicePortPlan, filter: Line
 }
 
 /** Affinity checks, then one `statistic` rule per endpoint with probability 1/(n−i); the last always matches. */
-function writeServiceToEndpoints(nat: Lines, sp: ServicePortPlan, chain: string, endpoints: readonly EndpointInfo[], large: boolean): void {
+function writeServiceToEndpoints(nat: Lines, sp: ServicePortPlan, chain: string, endpoints: readonly EndpointInfo[], large: boolean, sepOf: (ep: EndpointInfo) => string): void {
   const comment = (ep: EndpointInfo): string[] => (large ? [] : ['-m comment --comment', q(`${sp.nameString} -> ${ep.key}`)]);
   if (sp.stickySeconds) {
     for (const ep of endpoints) {
-      const sep = iptablesEndpointChain(sp.name, ep.key);
+      const sep = sepOf(ep);
       nat.rule('-A', chain, ...comment(ep), '-m recent', `--name ${sep}`, `--rcheck --seconds ${sp.stickySeconds} --reap`, '-j', sep);
     }
   }
   endpoints.forEach((ep, i) => {
     const last = i === endpoints.length - 1;
-    nat.rule('-A', chain, ...comment(ep), last ? undefined : `-m statistic --mode random --probability ${probability(endpoints.length - i)}`, '-j', iptablesEndpointChain(sp.name, ep.key));
+    nat.rule('-A', chain, ...comment(ep), last ? undefined : `-m statistic --mode random --probability ${probability(endpoints.length - i)}`, '-j', sepOf(ep));
   });
 }
 

@@ -24,29 +24,34 @@ export interface NftOp {
 }
 
 export class NftTransaction {
-  readonly ops: NftOp[] = [];
+  /** The statements, formatted as they are added (a large ruleset has ~10^5 of them). */
+  readonly lines: string[] = [];
   constructor(readonly family: NftFamily, readonly table: string) {}
 
   add(object: NftObject): this {
-    this.ops.push({ verb: 'add', object });
+    this.lines.push(formatOp(this.family, this.table, { verb: 'add', object }));
     return this;
   }
 
   flush(object: NftObject): this {
-    this.ops.push({ verb: 'flush', object });
+    this.lines.push(formatOp(this.family, this.table, { verb: 'flush', object }));
     return this;
   }
 
   delete(object: NftObject): this {
-    this.ops.push({ verb: 'delete', object });
+    this.lines.push(formatOp(this.family, this.table, { verb: 'delete', object }));
+    return this;
+  }
+
+  /** A comment line (`# …`), ignored by nft. */
+  comment(text: string): this {
+    this.lines.push(`# ${text}`);
     return this;
   }
 
   /** Statements for `nft -f`, one per line. */
   toString(): string {
-    const lines: string[] = [];
-    for (const op of this.ops) lines.push(formatOp(this.family, this.table, op));
-    return lines.length ? `${lines.join('\n')}\n` : '';
+    return this.lines.length ? `${this.lines.join('\n')}\n` : '';
   }
 }
 

@@ -8,7 +8,7 @@ import {
   firewallAllowedSources, nftEndpointNames, nftServiceChains,
   type EndpointInfo, type ProxyNodePlan, type ServicePortPlan,
 } from '../../model/service/index.ts';
-import { formatOp, NftTransaction, type NftBaseChain, type NftObject } from './nft-transaction.ts';
+import { NftTransaction, type NftBaseChain, type NftObject } from './nft-transaction.ts';
 
 // The ruleset's skeleton: every fixed table object, by purpose.
 export const NFT = {
@@ -94,7 +94,7 @@ const proto = (sp: ServicePortPlan): string => sp.name.protocol.toLowerCase();
 
 /** The chains, affinity sets and map/set elements of one service port (syncProxyRules' loop body). */
 export function servicePortObjects(plan: ProxyNodePlan, sp: ServicePortPlan): NftServicePortObjects {
-  const names = nftServiceChains(sp.name);
+  const names = { ...nftServiceChains(sp.name), endpoint: endpointNamer(sp) };
   const p = proto(sp);
   const elements: NftElement[] = [];
   const internalChain = sp.internalPolicyLocal ? names.local : names.cluster;
@@ -124,10 +124,10 @@ export function servicePortObjects(plan: ProxyNodePlan, sp: ServicePortPlan): Nf
         : []
     : [];
   if (sp.usesClusterChain) {
-    chains.push({ name: names.cluster, rules: [...(internalChain === names.cluster ? internalMasq : []), ...endpointDispatch(sp, sp.clusterEndpoints)] });
+    chains.push({ name: names.cluster, rules: [...(internalChain === names.cluster ? internalMasq : []), ...endpointDispatch(sp, sp.clusterEndpoints, names.endpoint)] });
   }
   if (sp.usesLocalChain) {
-    chains.push({ name: names.local, rules: [...(internalChain === names.local ? internalMasq : []), ...endpointDispatch(sp, sp.localEndpoints)] });
+    chains.push({ name: names.local, rules: [...(internalChain === names.local ? internalMasq : []), ...endpointDispatch(sp, sp.localEndpoints, names.endpoint)] });
   }
   if (sp.usesExternalChain) {
     const rules: NftChainBlock['rules'] = [];
@@ -149,7 +149,7 @@ export function servicePortObjects(plan: ProxyNodePlan, sp: ServicePortPlan): Nf
 
   const affinitySets: NftServicePortObjects['affinitySets'] = [];
   for (const ep of sp.allReachableEndpoints) {
-    const epNames = nftEndpointNames(sp.name, ep.ip, ep.port);
+    const epNames = names.endpoint(ep);
     if (sp.stickySeconds) affinitySets.push({ name: epNames.affinitySet, timeoutSeconds: sp.stickySeconds });
     chains.push({
       name: epNames.chain,
@@ -164,14 +164,26 @@ export function servicePortObjects(plan: ProxyNodePlan, sp: ServicePortPlan): Nf
   return { affinitySets, chains, elements };
 }
 
+type EndpointNamer = (ep: EndpointInfo) => { chain: string; affinitySet: string };
+
+/** Endpoint names of one service port, each hashed once (they appear in several rules). */
+function endpointNamer(sp: ServicePortPlan): EndpointNamer {
+  const memo = new Map<string, { chain: string; affinitySet: string }>();
+  return (ep) => {
+    let n = memo.get(ep.key);
+    if (!n) memo.set(ep.key, (n = nftEndpointNames(sp.name, ep.ip, ep.port)));
+    return n;
+  };
+}
+
 function verdictOf(v: ServicePortPlan['internalFilter']): string {
   return v === 'drop' ? 'drop' : `goto ${NFT.rejectChain}`;
 }
 
 /** Affinity checks, then `numgen random mod N vmap` over the endpoints (writeServiceToEndpointRules). */
-function endpointDispatch(sp: ServicePortPlan, endpoints: readonly EndpointInfo[]): NftChainBlock['rules'] {
+function endpointDispatch(sp: ServicePortPlan, endpoints: readonly EndpointInfo[], name: EndpointNamer): NftChainBlock['rules'] {
   const rules: NftChainBlock['rules'] = [];
-  const names = endpoints.map((ep) => nftEndpointNames(sp.name, ep.ip, ep.port));
+  const names = endpoints.map(name);
   if (sp.stickySeconds) for (const n of names) rules.push({ rule: `ip saddr @${n.affinitySet} goto ${n.chain}` });
   rules.push({ rule: `numgen random mod ${endpoints.length} vmap { ${names.map((n, i) => `${i} : goto ${n.chain}`).join(' , ')} }` });
   return rules;
@@ -251,7 +263,7 @@ export interface NftRenderOptions {
 }
 
 /** The full ruleset for `plan` as an `nft -f` transaction. */
-export function nftablesTransaction(plan: ProxyNodePlan, options: NftRenderOptions = {}): { tx: NftTransaction; blocks: { name: string; start: number }[] } {
+export function nftablesTransaction(plan: ProxyNodePlan, options: NftRenderOptions = {}): NftTransaction {
   const tx = new NftTransaction('ip', NFT.table);
   const table: NftObject = { kind: 'table', comment: 'rules for kube-proxy' };
   tx.add(table);
@@ -261,26 +273,16 @@ export function nftablesTransaction(plan: ProxyNodePlan, options: NftRenderOptio
   }
   addSkeleton(tx, plan);
   const seen = new Set<string>();
-  const blocks: { name: string; start: number }[] = [];
   for (const sp of plan.servicePorts) {
-    blocks.push({ name: `${sp.nameString} ${sp.name.protocol.toLowerCase()}`, start: tx.ops.length });
+    if (options.comments ?? true) tx.lines.push('', `# ${sp.nameString} ${sp.name.protocol.toLowerCase()}`);
     addServicePortObjects(tx, servicePortObjects(plan, sp), seen, false);
   }
-  return { tx, blocks };
+  return tx;
 }
 
 /** The full ruleset for `plan`, ready for `nft -f`. */
 export function renderNftables(plan: ProxyNodePlan, options: NftRenderOptions = {}): string {
-  const { tx, blocks } = nftablesTransaction(plan, options);
-  if (options.comments === false) return tx.toString();
-  const starts = new Map(blocks.map((b) => [b.start, b.name]));
-  const lines: string[] = [];
-  tx.ops.forEach((op, i) => {
-    const block = starts.get(i);
-    if (block !== undefined) lines.push('', `# ${block}`);
-    lines.push(formatOp(tx.family, tx.table, op));
-  });
-  return `${lines.join('\n')}\n`;
+  return nftablesTransaction(plan, options).toString();
 }
 
 export interface NftUpdate {
@@ -306,14 +308,33 @@ export function renderNftablesUpdate(prev: ProxyNodePlan, next: ProxyNodePlan): 
   if (nodeLevelKey(prev) !== nodeLevelKey(next)) {
     return { text: renderNftables(next, { comments: false }), changed: next.servicePorts.map((sp) => sp.key), staleChains: [], full: true };
   }
-  const before = new Map(prev.servicePorts.map((sp) => [sp.key, sp]));
-  const after = new Map(next.servicePorts.map((sp) => [sp.key, sp]));
+  // Both port lists are sorted by key: walk them in step, comparing by identity first.
   const changed: string[] = [];
-  for (const [key, sp] of after) {
-    const old = before.get(key);
-    if (old !== sp && (!old || JSON.stringify(old) !== JSON.stringify(sp))) changed.push(key);
+  const before = new Map<string, ServicePortPlan>();
+  const after = new Map<string, ServicePortPlan>();
+  const a = prev.servicePorts;
+  const b = next.servicePorts;
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const ka = i < a.length ? a[i].key : undefined;
+    const kb = j < b.length ? b[j].key : undefined;
+    if (ka !== undefined && (kb === undefined || ka < kb)) {
+      before.set(ka, a[i++]);
+      changed.push(ka);
+    } else if (kb !== undefined && (ka === undefined || kb < ka)) {
+      after.set(kb, b[j++]);
+      changed.push(kb);
+    } else {
+      const o = a[i++];
+      const n = b[j++];
+      if (o !== n && JSON.stringify(o) !== JSON.stringify(n)) {
+        before.set(o.key, o);
+        after.set(n.key, n);
+        changed.push(n.key);
+      }
+    }
   }
-  for (const key of before.keys()) if (!after.has(key)) changed.push(key);
   changed.sort();
 
   const tx = new NftTransaction('ip', NFT.table);

@@ -27,8 +27,8 @@ describe('ipvsadm-save', () => {
   it('scheduler, UDP/SCTP flags, persistence for ClientIP affinity', () => {
     const plan = buildProxyPlan(kitchenSink(), 'node-a', { mode: 'ipvs' })!;
     const text = renderIpvs(plan, { scheduler: 'sh' }).split('\n');
-    assert.ok(text.includes('-A -u 10.96.0.10:53 -s sh'));
-    assert.ok(text.includes('-A --sctp-service 10.96.0.10:53 -s sh'));
+    assert.ok(text.includes('-A -u 10.96.0.11:53 -s sh'));
+    assert.ok(text.includes('-A --sctp-service 10.96.0.11:53 -s sh'));
     assert.ok(text.includes('-A -t 10.96.0.48:80 -s sh -p 60'));
   });
 
