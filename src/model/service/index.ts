@@ -29,3 +29,4 @@ export {
   type ServiceDestination, type ServiceDestinationBackend, type ServiceDestinationOptions, type ServiceDestinationQuery,
 } from './service-destination.ts';
 export { resolveProxyClient, ProxyClientError, type ProxyClient } from './client.ts';
+export { healthCheckResponse, type HealthCheckResponse } from './health-check.ts';

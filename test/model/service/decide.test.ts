@@ -82,3 +82,12 @@ describe('decide: details', () => {
     assert.match(d.reason, /ns9\/other-proxy.*service-proxy-name/);
   });
 });
+
+describe('healthCheckResponse', () => {
+  it('answers with the JSON body kube-proxy writes; other ports are not health checks', async () => {
+    const { healthCheckResponse } = await import('../../../src/model/service/index.ts');
+    const plan = buildProxyPlan(kitchenSink(), 'node-b', { mode: 'nftables' })!;
+    assert.deepEqual(healthCheckResponse(plan, 32042), { status: 200, body: { service: { namespace: 'ns2', name: 'lb-local' }, localEndpoints: 1, serviceProxyHealthy: true } });
+    assert.equal(healthCheckResponse(plan, 32043), undefined);
+  });
+});
