@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { base32, buildProxyPlan, decide, type ProxyDecision, type ProxyMode } from '../../../src/model/service/index.ts';
+import { base32, buildProxyPlan, decide, healthCheckResponse, type ProxyDecision, type ProxyMode } from '../../../src/model/service/index.ts';
 import { kitchenSink } from './cluster-fixture.ts';
 import { FLOWS, type FlowExpect } from './packet-flows.ts';
 
@@ -84,8 +84,7 @@ describe('decide: details', () => {
 });
 
 describe('healthCheckResponse', () => {
-  it('answers with the JSON body kube-proxy writes; other ports are not health checks', async () => {
-    const { healthCheckResponse } = await import('../../../src/model/service/index.ts');
+  it('answers with the JSON body kube-proxy writes; other ports are not health checks', () => {
     const plan = buildProxyPlan(kitchenSink(), 'node-b', { mode: 'nftables' })!;
     assert.deepEqual(healthCheckResponse(plan, 32042), { status: 200, body: { service: { namespace: 'ns2', name: 'lb-local' }, localEndpoints: 1, serviceProxyHealthy: true } });
     assert.equal(healthCheckResponse(plan, 32043), undefined);
