@@ -1,0 +1,77 @@
+/**
+ * Running host tools (`ip`, `bridge`, `bird`, CNI plugins): every kernel change the dataplane makes
+ * is a structured shell-out, so failures carry the exact command and its stderr.
+ */
+import { spawn } from 'node:child_process';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+export class CommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly result: RunResult,
+  ) {
+    super(`${command}: exit ${result.code}${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`);
+    this.name = 'CommandError';
+  }
+}
+
+export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    if (opts.timeoutMs) timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => {
+      if (timer) clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+    // A child that exits before reading its stdin must not crash us with EPIPE.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Runs and throws CommandError unless the exit code is 0; returns stdout. */
+export async function must(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<string> {
+  const r = await run(cmd, args, opts);
+  if (r.code !== 0) throw new CommandError([cmd, ...args].join(' '), r);
+  return r.stdout;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results in input order, first error wins. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed: unknown;
+  const worker = async (): Promise<void> => {
+    while (failed === undefined && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i], i);
+      } catch (e) {
+        failed ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed !== undefined) throw failed;
+  return results;
+}

@@ -1,0 +1,82 @@
+/**
+ * What is up, in $PODNET_HOME/dataplane/: state.json (the topology that was built, written before
+ * the first namespace is made and updated when `up` finishes), per node CNI conf dir, IPAM data and
+ * result cache, and pod server logs. BIRD control sockets live under /run (socket paths are short).
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Topology } from './plan.ts';
+
+export interface ServerRecord {
+  /** `ns/name` */
+  pod: string;
+  pid: number;
+  netns: string;
+}
+
+export interface DataplaneState {
+  version: 1;
+  prefix: string;
+  /** `creating` until `up` has finished; a crashed `up` leaves it so. */
+  phase: 'creating' | 'up';
+  startedAt: string;
+  /** CNI_PATH the pods were attached with. */
+  cniBinDirs: string[];
+  topology: Topology;
+  servers: ServerRecord[];
+  birdRunDir?: string;
+}
+
+export class DataplaneLayout {
+  constructor(readonly dir: string) {}
+
+  get stateFile(): string {
+    return join(this.dir, 'state.json');
+  }
+
+  nodeDir(node: string): string {
+    return join(this.dir, 'nodes', node);
+  }
+
+  confDir(node: string): string {
+    return join(this.nodeDir(node), 'net.d');
+  }
+
+  ipamDir(node: string): string {
+    return join(this.nodeDir(node), 'ipam');
+  }
+
+  cacheDir(node: string): string {
+    return join(this.nodeDir(node), 'cache');
+  }
+
+  logFile(namespace: string, name: string): string {
+    return join(this.dir, 'logs', `${namespace}.${name}.log`);
+  }
+
+  read(): DataplaneState | undefined {
+    if (!existsSync(this.stateFile)) return undefined;
+    try {
+      return JSON.parse(readFileSync(this.stateFile, 'utf8')) as DataplaneState;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Atomic replace, so a crash never leaves half a state file. */
+  write(state: DataplaneState): void {
+    mkdirSync(this.dir, { recursive: true });
+    const tmp = `${this.stateFile}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+    renameSync(tmp, this.stateFile);
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Where BIRD's control sockets go: sun_path holds 108 bytes, so not under an arbitrary $PODNET_HOME. */
+export function birdRunDir(prefix: string): string {
+  return `/run/podnet/${prefix}`;
+}

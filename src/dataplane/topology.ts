@@ -1,0 +1,235 @@
+/**
+ * `podnet up` and `podnet down`: the cluster as network namespaces. An underlay namespace with a
+ * bridge joins one namespace per node (eth0 = the node's InternalIP, forwarding on); each node has
+ * its CNI devices (cni0 with a fixed MAC, or routed veths; the VXLAN device) and a conf dir; each
+ * pod gets a namespace attached by the CNI runtime and a test server on its containerPorts.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ClusterConfig } from '../cluster/config.ts';
+import type { ClusterView } from '../cluster/view.ts';
+import { CONFLIST_FILE, LOOPBACK_FILE, loopbackConfList, nodeConfList, podAttachment } from './cni/conflist.ts';
+import { CNIRuntime } from './cni/runtime.ts';
+import { programPeerRoutes, startBird, waitForPeerRoutes } from './crossnode.ts';
+import type { DataplaneNames } from './names.ts';
+import { addNetns, deleteNetns, ipBatch, killNetnsProcesses, listNetns, netnsPath, sysctls } from './netns.ts';
+import { crossNodeMethod, planTopology, type NodePlan, type PodPlan, type Topology } from './plan.ts';
+import { preflightProblems } from './preflight.ts';
+import { mapLimit, must } from './run.ts';
+import { birdRunDir, DataplaneLayout, type DataplaneState, type ServerRecord } from './state.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** podnet's own CNI plugins. */
+export const PODNET_CNI_BIN = join(here, 'cni', 'plugins', 'bin');
+/** Debian's containernetworking-plugins. */
+export const REFERENCE_CNI_BIN = '/usr/lib/cni';
+const POD_SERVER = join(here, 'pod-server.mjs');
+
+/** `up` refused: bad cluster for a kernel topology, missing tools, or already up. */
+export class DataplaneError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'DataplaneError';
+  }
+}
+
+export interface UpOptions {
+  view: ClusterView;
+  config: ClusterConfig;
+  names: DataplaneNames;
+  layout: DataplaneLayout;
+  /** CNI_PATH; default podnet's plugins. */
+  cniBinDirs?: string[];
+  /** Pods wired in parallel. */
+  concurrency?: number;
+  log?: (line: string) => void;
+}
+
+export interface UpReport {
+  topology: Topology;
+  durationMs: number;
+  warnings: string[];
+}
+
+async function setUpUnderlay(top: Topology): Promise<void> {
+  const u = top.underlay;
+  await addNetns(u.netns);
+  await ipBatch(u.netns, [
+    'link set lo up',
+    `link add ${u.bridge} type bridge`,
+    `addr add ${u.ip}/${u.prefix} dev ${u.bridge}`,
+    `link set ${u.bridge} up`,
+  ]);
+}
+
+async function setUpNode(top: Topology, node: NodePlan, index: number, layout: DataplaneLayout): Promise<void> {
+  const p = top.profile;
+  const port = `ul${index}`;
+  await addNetns(node.netns);
+  // One call places both ends: the port in the underlay, eth0 in the node.
+  await must('ip', ['link', 'add', port, 'netns', top.underlay.netns, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', node.netns]);
+  await ipBatch(top.underlay.netns, [`link set ${port} master ${top.underlay.bridge} up`]);
+  const lines = [
+    'link set lo up',
+    `link set eth0 mtu ${p.underlayMTU}`,
+    `addr add ${node.internalIP}/${node.underlayPrefix} dev eth0`,
+    'link set eth0 up',
+  ];
+  if (p.bridge && node.bridgeMAC) {
+    const prefixLen = node.podCIDR.split('/')[1];
+    lines.push(
+      `link add ${p.bridge} address ${node.bridgeMAC} mtu ${p.podMTU} type bridge`,
+      `addr add ${node.gateway}/${prefixLen} dev ${p.bridge}`,
+      `link set ${p.bridge} up`,
+    );
+  } else {
+    // Routed veths: addresses of the pod CIDR without a pod are dropped here, not sent back out.
+    lines.push(`route add blackhole ${node.podCIDR}`);
+  }
+  if (node.vtep) {
+    const v = node.vtep;
+    lines.push(
+      `link add ${v.device} address ${v.mac} mtu ${p.crossNodeMTU} type vxlan id ${v.vni} local ${node.internalIP} dev eth0 dstport ${v.port} nolearning`,
+      `addr add ${v.ip}/32 dev ${v.device}`,
+      `link set ${v.device} up`,
+    );
+  }
+  await ipBatch(node.netns, lines);
+  // New namespaces start with forwarding off; br_netfilter on is what Service and policy rules expect.
+  await sysctls(node.netns, { 'net.ipv4.ip_forward': 1, ...(p.bridge ? { 'net.bridge.bridge-nf-call-iptables': 1 } : {}) });
+
+  mkdirSync(layout.confDir(node.name), { recursive: true });
+  mkdirSync(layout.ipamDir(node.name), { recursive: true });
+  writeFileSync(join(layout.confDir(node.name), CONFLIST_FILE), `${JSON.stringify(nodeConfList(p, node, layout.ipamDir(node.name)), null, 2)}\n`);
+  writeFileSync(join(layout.confDir(node.name), LOOPBACK_FILE), `${JSON.stringify({ cniVersion: '1.0.0', name: 'cni-loopback', type: 'loopback' }, null, 2)}\n`);
+}
+
+export function runtimeFor(layout: DataplaneLayout, node: NodePlan, binDirs: string[]): CNIRuntime {
+  return new CNIRuntime({ binDirs, cacheDir: layout.cacheDir(node.name), execNetns: node.netns });
+}
+
+/** Starts the pod's test server inside its namespace and waits until every port is bound. */
+export async function startPodServer(pod: PodPlan, layout: DataplaneLayout): Promise<ServerRecord | undefined> {
+  const tcp = pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port);
+  const udp = pod.ports.filter((p) => p.protocol === 'UDP').map((p) => p.port);
+  if (!tcp.length && !udp.length) return undefined;
+  const log = layout.logFile(pod.namespace, pod.name);
+  mkdirSync(dirname(log), { recursive: true });
+  const fd = openSync(log, 'a');
+  const args = [`--net=${netnsPath(pod.netns)}`, '--', process.execPath, POD_SERVER, '--name', pod.name];
+  if (tcp.length) args.push('--tcp', tcp.join(','));
+  if (udp.length) args.push('--udp', udp.join(','));
+  const child = spawn('nsenter', args, { detached: true, stdio: ['ignore', 'pipe', fd] });
+  closeSync(fd);
+  const ready = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 15000);
+    child.stdout?.once('data', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+  child.stdout?.destroy();
+  child.unref();
+  if (!ready || child.pid === undefined) {
+    let tail = '';
+    try {
+      tail = readFileSync(log, 'utf8').trim().split('\n').slice(-3).join('; ');
+    } catch {
+      // no log
+    }
+    throw new Error(`pod ${pod.namespace}/${pod.name}: test server did not start${tail ? `: ${tail}` : ''}`);
+  }
+  return { pod: `${pod.namespace}/${pod.name}`, pid: child.pid, netns: pod.netns };
+}
+
+export async function attachPod(pod: PodPlan, runtime: CNIRuntime, top: Topology, node: NodePlan, layout: DataplaneLayout): Promise<void> {
+  if (pod.hostNetwork) return;
+  await addNetns(pod.netns);
+  const att = podAttachment(pod, netnsPath(pod.netns));
+  await runtime.addNetworkList(loopbackConfList(), { ...att, ifName: 'lo', capabilityArgs: {} });
+  await runtime.addNetworkList(nodeConfList(top.profile, node, layout.ipamDir(node.name)), att);
+}
+
+export async function dataplaneUp(opts: UpOptions): Promise<UpReport> {
+  const t0 = Date.now();
+  const log = opts.log ?? (() => undefined);
+  const top = planTopology(opts.view, opts.config, opts.names);
+  const method = crossNodeMethod(top.profile);
+  const problems = preflightProblems({ bird: method === 'bgp' });
+  if (problems.length) throw new DataplaneError(problems);
+  const existing = (await listNetns()).filter((n) => opts.names.owns(n));
+  if (existing.length) {
+    throw new DataplaneError([`a dataplane with prefix "${opts.names.prefix}" is already up (${existing.length} network namespaces, e.g. ${existing[0]}); run podnet down first`]);
+  }
+  const binDirs = opts.cniBinDirs ?? [PODNET_CNI_BIN];
+  opts.layout.remove();
+  const state: DataplaneState = {
+    version: 1,
+    prefix: opts.names.prefix,
+    phase: 'creating',
+    startedAt: new Date(t0).toISOString(),
+    cniBinDirs: binDirs,
+    topology: top,
+    servers: [],
+    ...(method === 'bgp' ? { birdRunDir: birdRunDir(opts.names.prefix) } : {}),
+  };
+  // Written first: a crash from here on leaves a record (and prefixed namespaces) for `down`.
+  opts.layout.write(state);
+
+  log(`underlay ${top.underlay.netns} (${top.underlay.ip}/${top.underlay.prefix})`);
+  await setUpUnderlay(top);
+  await mapLimit(top.nodes, 4, async (node, i) => {
+    await setUpNode(top, node, i, opts.layout);
+    log(`node ${node.name}: ${node.netns} eth0 ${node.internalIP}, pods ${node.podCIDR}`);
+  });
+  if (method === 'host-gw' || method === 'vxlan') await programPeerRoutes(top);
+  if (method === 'bgp') await startBird(top, opts.config, state.birdRunDir as string);
+
+  const nodeByName = new Map(top.nodes.map((n) => [n.name, n]));
+  const runtimes = new Map(top.nodes.map((n) => [n.name, runtimeFor(opts.layout, n, binDirs)]));
+  const servers = await mapLimit(top.pods, opts.concurrency ?? 4, async (pod) => {
+    const node = nodeByName.get(pod.node) as NodePlan;
+    await attachPod(pod, runtimes.get(pod.node) as CNIRuntime, top, node, opts.layout);
+    const server = await startPodServer(pod, opts.layout);
+    log(`pod ${pod.namespace}/${pod.name}: ${pod.ip} on ${pod.node}${server ? ` (serving ${pod.ports.map((p) => `${p.port}/${p.protocol}`).join(',')})` : ''}`);
+    return server;
+  });
+  state.servers = servers.filter((s): s is ServerRecord => s !== undefined);
+  if (method !== 'none' && top.nodes.length > 1) await waitForPeerRoutes(top);
+  state.phase = 'up';
+  opts.layout.write(state);
+  return { topology: top, durationMs: Date.now() - t0, warnings: top.warnings };
+}
+
+export interface DownReport {
+  namespaces: string[];
+  processes: number;
+}
+
+/**
+ * Removes everything a run with this prefix made: processes inside its namespaces (servers, BIRD)
+ * first, then the namespaces (which takes their links), BIRD's run dir and the state dir. Works
+ * from the namespace list alone, so it also cleans up after an `up` that was killed.
+ */
+export async function dataplaneDown(names: DataplaneNames, layout: DataplaneLayout): Promise<DownReport> {
+  const state = layout.read();
+  const owned = (await listNetns()).filter((n) => names.owns(n));
+  // Pods before nodes before the underlay, so nothing is orphaned half way.
+  const rank = (n: string): number => (n === names.underlay ? 2 : n.startsWith(`${names.prefix}-node-`) ? 1 : 0);
+  owned.sort((a, b) => rank(a) - rank(b));
+  let processes = 0;
+  await mapLimit(owned, 8, async (ns) => {
+    const killed = await killNetnsProcesses(ns);
+    processes += killed;
+  });
+  await mapLimit(owned, 8, (ns) => deleteNetns(ns));
+  rmSync(state?.birdRunDir ?? birdRunDir(names.prefix), { recursive: true, force: true });
+  layout.remove();
+  return { namespaces: owned, processes };
+}
