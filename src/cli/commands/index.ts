@@ -16,6 +16,7 @@ import { registerProxyRules } from './proxy-rules.ts';
 import { registerReach } from './reach.ts';
 import { registerResolvconf } from './resolvconf.ts';
 import { registerReset } from './reset.ts';
+import { registerLint } from './lint.ts';
 import { registerTrace } from './trace.ts';
 import { registerRoute } from './route.ts';
 import { registerServe } from './serve.ts';
@@ -35,6 +36,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerServe,
   registerReach,
   registerTrace,
+  registerLint,
   registerProxyDecide,
   registerProxyRules,
   registerMatrix,

@@ -1,10 +1,10 @@
 /**
  * `podnet trace --from ns/pod|node/NAME|IP --to TARGET [--port N] [--protocol P] [--size N]`: the
  * hop-by-hop path of one flow (DNS, Ingress/Gateway, Service, kube-proxy, policy, CNI path, port).
- * Exit 0 delivered, 1 the flow fails somewhere, 2 bad input.
+ * Exit 0 delivered (or, with --expect, the expected verdict), 1 otherwise, 2 bad input.
  */
 import type { Command } from 'commander';
-import { formatTrace, trace, TraceInputError, type TraceResult } from '../../model/trace/index.ts';
+import { formatTrace, trace, TraceInputError, type TraceResult, type TraceVerdict } from '../../model/trace/index.ts';
 import { collect, outputFormat, printJSON, UsageError } from '../output.ts';
 import { loadCluster } from '../state.ts';
 import { parsePort, parseProtocol, policyIndexOf } from './reach.ts';
@@ -16,10 +16,13 @@ interface TraceOptions {
   protocol?: string;
   size?: string;
   libc?: string;
+  expect?: string;
   filename: string[];
   config?: string;
   output?: string;
 }
+
+const VERDICTS: readonly TraceVerdict[] = ['delivered', 'denied', 'rejected', 'dropped', 'unreachable', 'unresolved', 'not-routed', 'too-big'];
 
 function parseSize(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -54,14 +57,20 @@ export function registerTrace(program: Command): void {
     .option('--protocol <p>', 'TCP, UDP or SCTP', 'TCP')
     .option('--size <bytes>', 'IP packet size: report MTU problems on the path')
     .option('--libc <libc>', 'the client\'s stub resolver for DNS names: glibc or musl', 'glibc')
+    .option('--expect <verdict>', `exit 0 only when the verdict is this one (${VERDICTS.join(', ')}, or blocked = anything but delivered)`)
     .option('-f, --filename <path>', 'work on an ephemeral cluster built from these manifests (repeatable)', collect, [])
     .option('--config <file>', 'ClusterConfig for the cluster')
     .option('-o, --output <format>', 'output format: text|json')
     .action((opts: TraceOptions) => {
       const format = outputFormat(opts.output, ['text', 'json'] as const, 'text');
+      if (opts.expect !== undefined && opts.expect !== 'blocked' && !VERDICTS.includes(opts.expect as TraceVerdict)) {
+        throw new UsageError(`--expect: ${JSON.stringify(opts.expect)} is not one of ${VERDICTS.join(', ')}, blocked`);
+      }
       const r = runTrace(opts);
       if (format === 'json') printJSON(r);
       else process.stdout.write(formatTrace(r, { colour: process.stdout.isTTY === true && !process.env.NO_COLOR }));
-      process.exitCode = r.verdict === 'delivered' ? 0 : 1;
+      const met = opts.expect === undefined ? r.verdict === 'delivered' : opts.expect === 'blocked' ? r.verdict !== 'delivered' : r.verdict === opts.expect;
+      if (opts.expect !== undefined && format === 'text') process.stdout.write(`expected ${opts.expect}: ${met ? 'as expected' : 'NOT as expected'}\n`);
+      process.exitCode = met ? 0 : 1;
     });
 }
