@@ -16,7 +16,10 @@ import { registerProxyRules } from './proxy-rules.ts';
 import { registerReach } from './reach.ts';
 import { registerResolvconf } from './resolvconf.ts';
 import { registerReset } from './reset.ts';
-import { registerLint } from './lint.ts';
+import { registerUp } from './up.ts';
+import { registerDown } from './down.ts';
+import { registerStatus } from './status.ts';
+import { registerExec } from './exec.ts';
 import { registerTrace } from './trace.ts';
 import { registerRoute } from './route.ts';
 import { registerServe } from './serve.ts';
@@ -36,7 +39,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerServe,
   registerReach,
   registerTrace,
-  registerLint,
   registerProxyDecide,
   registerProxyRules,
   registerMatrix,
@@ -46,5 +48,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerIngress,
   registerDig,
   registerResolvconf,
+  registerUp, registerDown, registerStatus, registerExec,
   registerDnsServe,
 ];
