@@ -20,6 +20,7 @@ import { registerUp } from './up.ts';
 import { registerDown } from './down.ts';
 import { registerStatus } from './status.ts';
 import { registerExec } from './exec.ts';
+import { registerLint } from './lint.ts';
 import { registerTrace } from './trace.ts';
 import { registerRoute } from './route.ts';
 import { registerServe } from './serve.ts';
@@ -39,6 +40,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerServe,
   registerReach,
   registerTrace,
+  registerLint,
   registerProxyDecide,
   registerProxyRules,
   registerMatrix,
