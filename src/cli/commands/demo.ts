@@ -27,6 +27,10 @@ export const DEMO_STEPS: DemoStep[] = [
   { title: 'The policies that lock the shop down', argv: ['get', 'netpol', '-A'] },
   { title: 'What the backend Service looks like in detail', argv: ['describe', 'svc', 'backend', '-n', 'shop'] },
   { title: 'Expectations as code: the checks CI runs', argv: ['verify', '--expect', '@examples/expectations.yaml'] },
+  { title: 'Cluster DNS: the backend Service\'s name answers with its ClusterIP', argv: ['dig', 'backend.shop.svc.cluster.local'] },
+  { title: 'A trace that succeeds: a frontend pod asks for "backend" (search walk), kube-proxy picks a backend pod, policies admit it', argv: ['trace', '--from', 'shop/deployment/frontend', '--to', 'backend'] },
+  { title: 'A trace the default-deny policy blocks: frontend straight to the database; the failing hop says which rules would admit it', argv: ['trace', '--from', 'shop/deployment/frontend', '--to', 'database-0.database.data.svc.cluster.local', '--port', '5432', '--expect', 'denied'] },
+  { title: 'Lint: what is worth fixing (here: the data namespace denies all egress, DNS included)', argv: ['lint', '--exit-zero'] },
 ];
 
 export function registerDemo(program: Command, run: (argv: string[]) => Promise<number>): void {
