@@ -141,7 +141,9 @@ export function dnsLeg(ctx: DNSLegContext, src: TraceEndpoint, name: string): DN
     if (!failed) hops.push({ step: 'dns', where: `${step.server} (${by}${responder})`, detail, ok: true });
     else {
       const reason = `${name} does not resolve: the walk ended with ${res.result.toUpperCase()} after ${res.steps.length} quer${res.steps.length === 1 ? 'y' : 'ies'}`;
-      hops.push({ step: 'dns', where: `${step.server} (${by})`, detail, ok: false, reason, fix: unresolvedFix(view, name, pod?.metadata.namespace) });
+      const hostNet = pod?.spec.hostNetwork && prc?.effectivePolicy === 'Default' && prc.dnsPolicy === 'ClusterFirst';
+      const fix = hostNet ? 'a hostNetwork pod with dnsPolicy ClusterFirst uses the node\'s resolver, which knows no Service names: set dnsPolicy: ClusterFirstWithHostNet' : unresolvedFix(view, name, pod?.metadata.namespace);
+      hops.push({ step: 'dns', where: `${step.server} (${by})`, detail, ok: false, reason, fix });
     }
   });
   if (res.result !== 'answer') return { hops, failed: true };

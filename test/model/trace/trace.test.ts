@@ -240,6 +240,25 @@ spec:
   });
 });
 
+describe('trace from a hostNetwork pod', () => {
+  test('dnsPolicy ClusterFirst on the host network means the node\'s resolver: Service names do not resolve', () => {
+    const agent = (policy: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: app}
+spec:
+  nodeName: node-1
+  hostNetwork: true
+  dnsPolicy: ${policy}
+  containers: [{name: c, image: agent}]
+`;
+    const bad = trace(cluster({}, agent('ClusterFirst')), { from: 'app/agent', to: 'web', port: 80 });
+    assert.equal(bad.verdict, 'unresolved');
+    assert.match(bad.fix ?? '', /ClusterFirstWithHostNet/);
+    const good = trace(cluster({}, agent('ClusterFirstWithHostNet')), { from: 'app/agent', to: 'web', port: 80 });
+    assert.equal(good.verdict, 'delivered');
+  });
+});
+
 describe('trace to a URL through the Ingress', () => {
   const ingress = `apiVersion: networking.k8s.io/v1
 kind: IngressClass
