@@ -14,8 +14,8 @@ export interface L7Leg {
   hops: TraceHop[];
   /** Where the proxied connection starts. */
   proxy?: TraceEndpoint;
-  /** The endpoint the proxy connects to. */
-  endpoint?: { ip: string; port: number; service: string };
+  /** The endpoints the proxy balances over (it connects to one per request). */
+  endpoints?: { ip: string; port: number; target: string }[];
   /** The proxy answers itself (redirect): the trace ends here, delivered. */
   answered?: boolean;
   failed: boolean;
@@ -69,11 +69,14 @@ export function l7Leg(view: ClusterView, table: RouteTable, src: TraceEndpoint, 
     hops.push({ step: 'ingress-route', where, ok: false, detail: reason, reason });
     return { hops, failed: true, port: req.port };
   }
-  const [ip, portText] = choice.endpoints[0].split(/:(?=\d+$)/);
+  const endpoints = choice.endpoints.map((target) => {
+    const [ip, portText] = target.split(/:(?=\d+$)/);
+    return { ip, port: Number(portText), target };
+  });
   const shares = d.backends.map((b) => `${b.backend} ${Math.round(b.share * 100)}%`).join(', ');
   hops.push({
     step: 'ingress-route', where, ok: true,
-    detail: `${req.scheme}://${req.host}${req.path} matched ${matched} → ${shares}; proxied to endpoint ${choice.endpoints[0]} of Service ${choice.service} (of ${choice.endpoints.length} ready)`,
+    detail: `${req.scheme}://${req.host}${req.path} matched ${matched} → ${shares}; proxied to one of the ${choice.endpoints.length} ready endpoint(s) of Service ${choice.service}: ${choice.endpoints.join(', ')}`,
   });
-  return { hops, proxy, endpoint: { ip, port: Number(portText), service: choice.service }, failed: false, port: req.port };
+  return { hops, proxy, endpoints, failed: false, port: req.port };
 }

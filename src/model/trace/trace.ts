@@ -110,6 +110,7 @@ export function trace(view: ClusterView, q: TraceQuery, models: TraceModels = {}
   let client = src;
   let ip: string;
   let named: TraceEndpoint | undefined;
+  let proxied: { ip: string; port: number; target: string }[] | undefined;
   let port = q.port;
   switch (target.kind) {
     case 'url': {
@@ -117,10 +118,11 @@ export function trace(view: ClusterView, q: TraceQuery, models: TraceModels = {}
       hops.push(...leg.hops);
       connectPort = leg.port;
       if (leg.failed) return finish('not-routed');
-      if (leg.answered || !leg.endpoint || !leg.proxy) return finish('delivered');
+      if (leg.answered || !leg.endpoints?.length || !leg.proxy) return finish('delivered');
       client = leg.proxy;
-      ip = leg.endpoint.ip;
-      port = leg.endpoint.port;
+      proxied = leg.endpoints;
+      ip = leg.endpoints[0].ip;
+      port = leg.endpoints[0].port;
       break;
     }
     case 'name': {
@@ -156,7 +158,7 @@ export function trace(view: ClusterView, q: TraceQuery, models: TraceModels = {}
   }
 
   // 2. The port the client uses, when not given: the Service's or the pod's only one.
-  let addr = findServiceAddress(view, ip, port, protocol);
+  let addr = proxied ? undefined : findServiceAddress(view, ip, port, protocol);
   if (port === undefined) {
     const pod = (named ?? endpointForIP(view, ip)).pod;
     const podPorts = pod ? declaredPorts(pod).filter((p) => p.protocol === protocol) : [];
@@ -165,33 +167,39 @@ export function trace(view: ClusterView, q: TraceQuery, models: TraceModels = {}
       const what = addr ? `Service ${addr.service.metadata.namespace}/${addr.service.metadata.name} has ports ${(addr.service.spec.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(', ') || 'none'}` : pod ? `pod ${pod.metadata.namespace}/${pod.metadata.name} declares ${podPorts.length ? podPorts.map((p) => p.port).join(', ') : 'no ports'}` : `${ip} is not a Service or pod with one port`;
       throw new TraceInputError(`--port is required: ${what}`);
     }
-    addr ??= findServiceAddress(view, ip, port, protocol);
+    addr ??= proxied ? undefined : findServiceAddress(view, ip, port, protocol);
   }
   connectPort ??= port;
 
   // 3. Service addresses: kube-proxy picks the backends; policy and the path follow one of them.
-  let dst: TraceEndpoint;
+  let dst: TraceEndpoint = named ?? endpointForIP(view, ip);
   let dstPort = port;
   let seen: FlowEndpoint = client.policy;
   let pathFrom: TraceEndpoint = client;
-  if (addr) {
+  /** Policy decides per backend; the hops follow the first one that denies, else the first. */
+  const follow = (backends: { ip: string; port: number; target: string; seenSrc: FlowEndpoint }[], who: string): void => {
+    const candidates = backends.map((b) => {
+      const ep = endpointForIP(view, b.ip);
+      const input: PolicyLegInput = { index, src: client.policy, seenSrc: b.seenSrc, dst: ep.policy, port: b.port, protocol, srcLabel: client.label, dstLabel: ep.label };
+      return { b, ep, allowed: policyAllows(input) };
+    });
+    const denied = candidates.filter((c) => !c.allowed);
+    if (denied.length && denied.length < candidates.length) notes.push(`${denied.length} of ${candidates.length} backends deny the flow by NetworkPolicy: connections that land there fail (traced: the first denying backend)`);
+    const chosen = denied[0] ?? candidates[0];
+    if (candidates.length > 1) notes.push(`${who} picks one of ${candidates.length} backends per connection; the hops below follow ${chosen.b.target}`);
+    dst = chosen.ep;
+    dstPort = chosen.b.port;
+    seen = chosen.b.seenSrc;
+  };
+  if (proxied) {
+    follow(proxied.map((e) => ({ ...e, seenSrc: client.policy })), 'the proxy');
+  } else if (addr) {
     const leg = serviceLeg(view, profile, client, addr, ip, port, protocol);
     hops.push(...leg.hops);
     if (leg.failure) return finish(leg.failure.verdict);
     const handling = leg.node;
-    const candidates = leg.backends.map((b) => {
-      const ep = endpointForIP(view, b.ip);
-      const seenSrc: FlowEndpoint = b.masquerade && handling ? { kind: 'node', name: handling.metadata.name, node: handling, ip: view.nodeInternalIP(handling) } : client.policy;
-      const input: PolicyLegInput = { index, src: client.policy, seenSrc, dst: ep.policy, port: b.port, protocol, srcLabel: client.label, dstLabel: ep.label };
-      return { b, ep, seenSrc, allowed: policyAllows(input) };
-    });
-    const denied = candidates.filter((c) => !c.allowed);
-    if (denied.length && denied.length < candidates.length) notes.push(`${denied.length} of ${candidates.length} backends deny the flow by NetworkPolicy: connections that land there fail (traced: the first denying backend)`);
-    if (candidates.length > 1) notes.push(`kube-proxy picks one of ${candidates.length} backends per connection; the hops below follow ${(denied[0] ?? candidates[0]).b.target}`);
-    const chosen = denied[0] ?? candidates[0];
-    dst = chosen.ep;
-    dstPort = chosen.b.port;
-    seen = chosen.seenSrc;
+    const masqueraded: FlowEndpoint | undefined = handling ? { kind: 'node', name: handling.metadata.name, node: handling, ip: view.nodeInternalIP(handling) } : undefined;
+    follow(leg.backends.map((b) => ({ ip: b.ip, port: b.port, target: b.target, seenSrc: b.masquerade && masqueraded ? masqueraded : client.policy })), 'kube-proxy');
     // A client outside the cluster reaches the handling node over the underlay; the node forwards.
     if (!client.node && handling) {
       const nodeEp = nodeTraceEndpoint(view, handling);
@@ -201,7 +209,6 @@ export function trace(view: ClusterView, q: TraceQuery, models: TraceModels = {}
       }
     }
   } else {
-    dst = named ?? endpointForIP(view, ip);
     if (dst.net.kind === 'external' && parseCIDR(view.config.serviceCIDR)?.contains(ip)) {
       // An unallocated service address: nothing DNATs it; nftables drops it, iptables routes it away.
       const node = client.node ?? view.nodes[0];

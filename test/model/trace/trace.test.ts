@@ -283,6 +283,20 @@ spec:
     assert.match(r.hops.find((h) => h.step === 'ingress-route')!.detail, /Service app\/web/);
     assert.match(r.hops.at(-1)!.detail, /8080\/TCP/);
   });
+  test('the proxy runs on a node: a backend admitting only pods denies it from another node (its own node is always allowed)', () => {
+    const onlyClient = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-from-client, namespace: app}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{podSelector: {matchLabels: {role: client}}}]}]
+`;
+    const r = trace(cluster({}, `${ingress}---\n${onlyClient}`), { from: EXTERNAL_CLIENT, to: 'http://shop.example.com/' });
+    assert.equal(r.verdict, 'denied');
+    assert.match(failed(r).where, /app\/web-2/);
+    assert.match(r.fix ?? '', /ipBlock: \{cidr: 172\.18\.0\.2\/32\}/);
+    assert.ok(r.notes.some((n) => /1 of 2 backends deny/.test(n)));
+  });
   test('an unknown host: not routed (404), with a fix', () => {
     const r = trace(cluster({}, ingress), { from: EXTERNAL_CLIENT, to: 'http://other.example.com/' });
     assert.equal(r.verdict, 'not-routed');
