@@ -24,6 +24,15 @@ export default tseslint.config(
     },
   },
   {
+    // The browser never re-derives semantics: it may import types from src/, never code (docs/ui.md).
+    files: ['web/src/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/src/**'], allowTypeImports: true, message: 'web/ asks the JSON API; import only types from src/.' }],
+      }],
+    },
+  },
+  {
     files: ['bin/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -23,6 +23,7 @@ import { registerExec } from './exec.ts';
 import { registerLint } from './lint.ts';
 import { registerTrace } from './trace.ts';
 import { registerRoute } from './route.ts';
+import { registerUI } from './ui.ts';
 import { registerServe } from './serve.ts';
 import { registerVerify } from './verify.ts';
 
@@ -47,6 +48,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerExplain,
   registerDiff,
   registerRoute,
+  registerUI,
   registerIngress,
   registerDig,
   registerResolvconf,

@@ -1,0 +1,61 @@
+/**
+ * `podnet ui [--listen 127.0.0.1:7070] [-f PATH]… [--config FILE]`: the web UI (topology, policy
+ * matrix, trace, what-if editor, lint) over the persisted cluster, or over an in-memory one built from
+ * `-f` manifests. Builds the browser bundle first when it is missing or stale.
+ */
+import { isIP } from 'node:net';
+import type { Command } from 'commander';
+import { loadClusterConfig } from '../../cluster/config.ts';
+import { ensureBundle, memorySource, persistedSource, startUIServer } from '../../server/ui-api/index.ts';
+import { collect, UsageError } from '../output.ts';
+import { loadCluster, stateDir } from '../state.ts';
+
+/** `HOST:PORT`, `[v6]:PORT` or `PORT` (loopback). */
+export function parseUIListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`--listen must be HOST:PORT or PORT, got ${JSON.stringify(text)}`);
+  const host = m[1] ?? (m[2] || '127.0.0.1');
+  const port = Number(m[3]);
+  if (port > 65535) throw new UsageError(`--listen: port ${port} is out of range`);
+  return { host, port };
+}
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+
+interface UIOptions {
+  listen: string;
+  filename: string[];
+  config?: string;
+}
+
+export function registerUI(program: Command): void {
+  program
+    .command('ui')
+    .description('Serve the web UI: topology, policy matrix, trace, what-if editor and lint')
+    .option('--listen <host:port>', 'address to listen on (loopback by default)', '127.0.0.1:7070')
+    .option('-f, --filename <path>', 'show an in-memory cluster built from these manifests (repeatable); applies are not persisted', collect, [])
+    .option('--config <file>', 'ClusterConfig for the cluster')
+    .action(async (opts: UIOptions) => {
+      const { host, port } = parseUIListen(opts.listen);
+      let source;
+      if (opts.filename.length) {
+        const { store, config } = loadCluster({ file: opts.filename, config: opts.config });
+        source = memorySource(store, () => config, `in memory, from ${opts.filename.join(', ')}`);
+      } else {
+        source = persistedSource(stateDir(), loadClusterConfig(undefined), opts.config ? loadClusterConfig(opts.config) : undefined);
+      }
+      await ensureBundle((line) => process.stderr.write(`${line}\n`));
+      const server = await startUIServer({ source, host, port });
+      if (!isLoopback(host)) process.stderr.write(`Warning: the UI on ${host} can change the cluster and has no authentication\n`);
+      process.stdout.write(`podnet UI on ${server.url} (${source.description})\n`);
+      await new Promise<void>((done) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server.close().then(done);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

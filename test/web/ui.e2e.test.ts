@@ -1,0 +1,194 @@
+/**
+ * The web UI end to end, in headless Chromium over the example cluster (examples/shop with
+ * examples/cluster-config.yaml), served by the real UI server on an ephemeral loopback port:
+ * see the pods, explain a denied matrix cell, edit a policy and read the diff, apply it and see the
+ * matrix change (and the persisted state change), keyboard navigation of the matrix.
+ *
+ * Expected verdicts follow from the NetworkPolicy spec applied to the example manifests: default-deny
+ * in shop and data; frontend egress only to backend:8080 (and DNS); database ingress only from backend.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { decodePaths } from '../../src/api/decode.ts';
+import { loadClusterConfig } from '../../src/cluster/config.ts';
+import { FileBackend } from '../../src/cluster/file-backend.ts';
+import { Store } from '../../src/cluster/store.ts';
+import { applyObjects } from '../../src/controllers/apply.ts';
+import { ensureBundle, persistedSource, REPO_ROOT, startUIServer, type UIServer } from '../../src/server/ui-api/index.ts';
+import { launchBrowser, screenshot, type Browser } from './browser.ts';
+
+const EXAMPLES = join(REPO_ROOT, 'examples');
+
+describe('web UI in Chromium', { timeout: 180_000 }, () => {
+  let home: string;
+  let server: UIServer;
+  let browser: Browser;
+
+  before(async () => {
+    await ensureBundle();
+    home = mkdtempSync(join(tmpdir(), 'podnet-ui-e2e-'));
+    const config = loadClusterConfig(join(EXAMPLES, 'cluster-config.yaml'));
+    applyObjects(new Store({ backend: new FileBackend(home) }), decodePaths([join(EXAMPLES, 'shop')]).objects, config);
+    server = await startUIServer({ source: persistedSource(home, config), host: '127.0.0.1', port: 0 });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    try {
+      await browser?.close();
+    } finally {
+      await server?.close();
+      if (home) rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  const podRefs = async (): Promise<string[]> => browser.page.locator('[data-testid=pods] tbody tr td:first-child').allInnerTexts();
+
+  it('Topology: shows every pod of the example, on its node, laid out by ELK', async () => {
+    const page = browser.page;
+    const started = Date.now();
+    await page.goto(server.url);
+    await page.locator('[data-testid=pods] tbody tr').first().waitFor();
+    const firstRender = Date.now() - started;
+    const pods = await podRefs();
+    // Deployment replicas → pods named <deployment>-<hash>-<suffix>; StatefulSet ordinal names.
+    assert.equal(pods.filter((p) => /^shop\/frontend-[a-z0-9]+-[a-z0-9]{5}$/.test(p)).length, 2, pods.join(' '));
+    assert.equal(pods.filter((p) => /^shop\/backend-[a-z0-9]+-[a-z0-9]{5}$/.test(p)).length, 3, pods.join(' '));
+    assert.ok(pods.includes('data/database-0'), pods.join(' '));
+    await page.locator('[data-testid=graph][data-layout=elk]').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getAttribute('[data-testid=graph]', 'data-pods'), String(pods.length));
+    assert.match(await page.locator('.summary').innerText(), /calico \(BGP, no encapsulation\)/);
+    assert.ok(firstRender < 5_000, `first render took ${firstRender} ms`);
+    await screenshot(page, '1-topology');
+
+    // Namespace filter narrows the view (and lives in the URL).
+    await page.getByRole('checkbox', { name: 'data' }).check();
+    await page.waitForFunction("document.querySelectorAll('[data-testid=pods] tbody tr').length === 1");
+    assert.deepEqual(await podRefs(), ['data/database-0']);
+    assert.match(page.url(), /ns=data/);
+    await page.getByRole('checkbox', { name: 'data' }).uncheck();
+
+    // A label selector (matched server-side) and a policy's selection.
+    await page.getByLabel('Label selector').fill('app=backend');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForFunction("document.querySelectorAll('[data-testid=pods] tbody tr').length === 3");
+    await page.getByRole('button', { name: 'shop/backend-from-frontend' }).click();
+    const details = page.locator('[data-testid=details]');
+    await details.getByText('pods selected now').waitFor();
+    assert.match(await details.innerText(), /pods matching .*app.*backend/);
+    await screenshot(page, '2-topology-policy');
+    await page.getByRole('button', { name: 'Clear' }).click();
+  });
+
+  it('Policy matrix: a denied cell explains which policies decided', async () => {
+    const page = browser.page;
+    await page.goto(`${server.url}#/matrix?port=5432/TCP`);
+    const pods = await (async () => {
+      await page.getByRole('grid').waitFor();
+      return page.locator('.rowname').allInnerTexts();
+    })();
+    assert.ok(pods.length >= 6, pods.join(' '));
+    const titles = await page.locator('.rowname').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''));
+    const from = titles.find((t) => t.startsWith('shop/frontend-'))!;
+    const cell = page.getByRole('gridcell', { name: `${from} → data/database-0 5432/TCP: denied` });
+    assert.equal(await cell.innerText(), '✗');
+    // The backend is the one tier the database admits.
+    const backend = titles.find((t) => t.startsWith('shop/backend-'))!;
+    assert.equal(await page.getByRole('gridcell', { name: `${backend} → data/database-0 5432/TCP: allowed` }).innerText(), '✓');
+    await cell.click();
+    const panel = page.locator('[data-testid=flow-panel]');
+    await panel.getByText('✗ denied').first().waitFor();
+    const deciding = await panel.locator('[data-testid=deciding-policy]').allInnerTexts();
+    for (const p of ['shop/default-deny', 'shop/frontend-to-backend', 'data/default-deny', 'data/database-from-backend']) assert.ok(deciding.includes(p), `${p} in ${deciding.join(', ')}`);
+    assert.match(await panel.innerText(), /isolated by (data\/database-from-backend, data\/default-deny|data\/default-deny, data\/database-from-backend); no ingress rule admits shop\/frontend-/);
+    assert.match(page.url(), /from=shop\/frontend-.*to=data\/database-0/);
+    await screenshot(page, '3-matrix-denied-cell');
+  });
+
+  it('Policy matrix: keyboard moves the focus and Enter explains the focused cell', async () => {
+    const page = browser.page;
+    await page.goto(`${server.url}#/matrix?port=8080/TCP`);
+    const grid = page.getByRole('grid');
+    await grid.waitFor();
+    await grid.focus();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    // Ctrl+Home → (0,0), Down → (1,0), Right → (1,1): the pod of row 1 to itself.
+    const titles = await page.locator('.rowname').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''));
+    await page.locator('[data-testid=flow-panel]').waitFor();
+    assert.equal(await page.locator('[data-testid=flow-panel] h3').innerText(), `${titles[1]} → ${titles[1]} 8080/TCP`);
+    assert.ok(decodeURIComponent(page.url()).includes(`from=${titles[1]}&to=${titles[1]}`), page.url());
+    assert.equal(await page.locator('.cell.focus').getAttribute('aria-label'), await page.locator('#cell-1-1').getAttribute('aria-label'));
+  });
+
+  it('What-if editor: the errors podnet apply gives, then the diff of a policy change', async () => {
+    const page = browser.page;
+    await page.goto(`${server.url}#/editor`);
+    await page.locator('.cm-content').waitFor();
+    await page.getByRole('button', { name: 'shop/frontend-to-backend' }).click();
+    await page.waitForFunction("document.querySelector('.cm-content')?.textContent?.includes('frontend-to-backend')");
+    const status = page.locator('[data-testid=validation]');
+    await status.getByText('✓ valid').waitFor();
+    await page.locator('[data-testid=no-change]').waitFor();
+
+    // An out-of-range port: the API server's validation message, with the field path.
+    await replaceInEditor(page, 'port: 8080', 'port: 70000');
+    await status.getByText('✗ 1 error').waitFor();
+    const errors = await page.getByRole('list', { name: 'Errors' }).innerText();
+    assert.match(errors, /editor\.yaml:\d+: NetworkPolicy shop\/frontend-to-backend: spec\.egress\[0\]\.ports\[0\]\.port: Invalid value: 70000: must be between 1 and 65535, inclusive/);
+    await page.locator('.cm-lint-marker-error').first().waitFor();
+    await screenshot(page, '4-editor-error');
+
+    // Moving the allowed port closes frontend → backend on 8080: 2 frontends × 3 backends.
+    await replaceInEditor(page, 'port: 70000', 'port: 9090');
+    await status.getByText('✓ valid').waitFor();
+    const closed = page.locator('[data-testid=closed] li');
+    await closed.first().waitFor();
+    const lines = await closed.allInnerTexts();
+    assert.equal(lines.length, 6, lines.join('\n'));
+    for (const l of lines) assert.match(l, /^✗ − shop\/frontend-\S+ → shop\/backend-\S+ 8080\/TCP$/);
+    assert.equal(await page.locator('[data-testid=opened]').count(), 0);
+    await screenshot(page, '5-editor-diff');
+  });
+
+  it('Apply: the change is persisted and the matrix follows it', async () => {
+    const page = browser.page;
+    const before = Number(await page.getByTestId('revision').innerText());
+    await page.getByTestId('apply').click();
+    await page.getByTestId('applied').getByText('✓ applied').waitFor();
+    assert.match(await page.getByTestId('applied').innerText(), /networkpolicy\/frontend-to-backend configured/);
+    await page.waitForFunction(`Number(document.querySelector('[data-testid=revision]')?.textContent) > ${before}`);
+
+    const stored = new Store({ backend: new FileBackend(home) }).list().find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'frontend-to-backend');
+    assert.deepEqual((stored as unknown as { spec: { egress: { ports: unknown[] }[] } }).spec.egress[0].ports, [{ port: 9090, protocol: 'TCP' }]);
+
+    await page.goto(`${server.url}#/matrix?port=8080/TCP`);
+    await page.getByRole('grid').waitFor();
+    const titles = await page.locator('.rowname').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''));
+    const from = titles.find((t) => t.startsWith('shop/frontend-'))!;
+    const to = titles.find((t) => t.startsWith('shop/backend-'))!;
+    assert.equal(await page.getByRole('gridcell', { name: `${from} → ${to} 8080/TCP: denied` }).innerText(), '✗');
+    await screenshot(page, '6-matrix-after-apply');
+    assert.deepEqual(browser.errors, []);
+  });
+});
+
+/** Replaces text in the CodeMirror document as a user would: select it with the search panel-free API, type over. */
+async function replaceInEditor(page: Browser['page'], from: string, to: string): Promise<void> {
+  const content = page.locator('.cm-content');
+  const text = await content.innerText();
+  const lines = text.split('\n');
+  const lineIndex = lines.findIndex((l) => l.includes(from));
+  assert.ok(lineIndex >= 0, `${from} not in the editor`);
+  const line = page.locator('.cm-line').nth(lineIndex);
+  await line.click();
+  await page.keyboard.press('End');
+  await page.keyboard.press('Shift+Home');
+  const indent = lines[lineIndex].match(/^\s*/)![0];
+  await page.keyboard.type(lines[lineIndex].replace(from, to).slice(indent.length));
+}
