@@ -48,7 +48,8 @@ export function resolveProxyClient(view: ClusterView, from: string, node?: strin
   const nodeName = node ?? pod.spec.nodeName;
   if (!nodeName) throw new ProxyClientError('from', `pod ${from} is not scheduled to a node`);
   // A host-network pod sends from its node's address.
-  const src = pod.spec.hostNetwork ? view.nodeInternalIP(view.node(pod.spec.nodeName ?? '') ?? { kind: 'Node', apiVersion: 'v1', metadata: { name: '' } }) : podIPs(pod).find((ip) => !ip.includes(':'));
+  const hostNode = pod.spec.hostNetwork && pod.spec.nodeName ? view.node(pod.spec.nodeName) : undefined;
+  const src = pod.spec.hostNetwork ? (hostNode ? view.nodeInternalIP(hostNode) : undefined) : podIPs(pod).find((ip) => !ip.includes(':'));
   if (!src) throw new ProxyClientError('from', `pod ${from} has no IPv4 address yet`);
   return { src, node: nodeName, name: from };
 }
