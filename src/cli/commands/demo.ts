@@ -30,7 +30,7 @@ export const DEMO_STEPS: DemoStep[] = [
   { title: 'Cluster DNS: the backend Service\'s name answers with its ClusterIP', argv: ['dig', 'backend.shop.svc.cluster.local'] },
   { title: 'A trace that succeeds: a frontend pod asks for "backend" (search walk), kube-proxy picks a backend pod, policies admit it', argv: ['trace', '--from', 'shop/deployment/frontend', '--to', 'backend'] },
   { title: 'A trace the default-deny policy blocks: frontend straight to the database; the failing hop says which rules would admit it', argv: ['trace', '--from', 'shop/deployment/frontend', '--to', 'database-0.database.data.svc.cluster.local', '--port', '5432', '--expect', 'denied'] },
-  { title: 'Lint: what is worth fixing (here: the data namespace denies all egress, DNS included)', argv: ['lint', '--exit-zero'] },
+  { title: 'Lint: misconfigurations worth fixing (none left in the example; try it on your own manifests with -f)', argv: ['lint', '--exit-zero'] },
 ];
 
 export function registerDemo(program: Command, run: (argv: string[]) => Promise<number>): void {
