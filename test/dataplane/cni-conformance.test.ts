@@ -185,7 +185,7 @@ test('interop: the reference host-local sees addresses our host-local reserved i
   await withTwins(async ([ours, ref]) => {
     const shared = ours.dataDir;
     const conf = { cniVersion: '1.0.0', name: 'podnet', type: 'host-local', ranges: [[{ subnet: '10.244.9.0/24' }]], dataDir: shared };
-    const ipamConf = (t: Twin): Record<string, unknown> => ({ cniVersion: '1.0.0', name: 'podnet', type: 'host-local', ipam: conf });
+    const ipamConf = (_t: Twin): Record<string, unknown> => ({ cniVersion: '1.0.0', name: 'podnet', type: 'host-local', ipam: conf });
     const a = await invoke(ours, 'ADD', { ...ipamConf(ours), type: 'host-local' }, podEnv(ours, 0, 'x1'));
     const b = await invoke(ref, 'ADD', { ...ipamConf(ref), type: 'host-local' }, podEnv(ref, 0, 'x2'));
     const c = await invoke(ours, 'ADD', { ...ipamConf(ours), type: 'host-local' }, podEnv(ours, 1, 'x3'));

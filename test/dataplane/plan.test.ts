@@ -143,5 +143,5 @@ test('the runtime asks IPAM for the model\'s IP (ips capability) and passes kube
   assert.deepEqual(att.args.slice(0, 3), [['IgnoreUnknown', '1'], ['K8S_POD_NAMESPACE', 'shop'], ['K8S_POD_NAME', 'web-c']]);
   const conf = nodeConfList(top.profile, top.nodes[1], '/ipam');
   assert.deepEqual(conf.plugins[0].capabilities, { ips: true });
-  assert.deepEqual((conf.plugins[0].ipam as { ranges: unknown }).ranges, [[{ subnet: '10.244.2.0/24', gateway: '10.244.2.1' }]]);
+  assert.deepEqual((conf.plugins[0].ipam as unknown as { ranges: unknown }).ranges, [[{ subnet: '10.244.2.0/24', gateway: '10.244.2.1' }]]);
 });
