@@ -14,7 +14,7 @@ import { bodyFormatOf, decodeBody, patchTypeOf, readBody } from './body.ts';
 import type { EventRecorder } from './events.ts';
 import type { LogRequest, PodRuntime } from './exec.ts';
 import { parseFieldSelector, type FieldSelector } from './field-selector.ts';
-import { ApplyConflictError, serverSideApply } from './managed-fields.ts';
+import { ApplyConflictError, serverSideApply, type ManagedFieldsEntry } from './managed-fields.ts';
 import type { ManagedFieldsTable } from './managed-fields-table.ts';
 import { negotiate, type Representation } from './media.ts';
 import { isObject, jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch.ts';
@@ -392,11 +392,26 @@ async function update(r: Request): Promise<void> {
     dryRun: params.dryRun,
     fieldValidation: params.fieldValidation,
     duplicates,
+    requestManagedFields: requestedManagedFields(r, current, obj),
     fieldManager: params.fieldManager ?? defaultManager(r.req),
     expectResourceVersion: current.metadata.resourceVersion,
     subresource: r.route.subresource === 'status' ? 'status' : undefined,
   });
   respondObject(r, 200, result.object, result.warnings);
+}
+
+/**
+ * managedFields a PUT or PATCH changed on purpose (kubectl migrating client-side apply ownership):
+ * they replace the recorded ones. Unchanged or absent: undefined.
+ */
+function requestedManagedFields(r: Request, current: KObject, obj: KObject): ManagedFieldsEntry[] | undefined {
+  const given = obj.metadata.managedFields;
+  if (given === undefined) return undefined;
+  const recorded = r.api.managed.entries(keyOf(current), current.metadata.uid);
+  if (JSON.stringify(given) === JSON.stringify(recorded)) return undefined;
+  const ok = Array.isArray(given) && given.every((e) => isObject(e) && typeof e.manager === 'string' && (e.operation === 'Apply' || e.operation === 'Update') && (e.fieldsV1 === undefined || isObject(e.fieldsV1)));
+  if (!ok) throw invalid(r.route.resource.kind, r.route.resource.group, current.metadata.name, [{ field: 'metadata.managedFields', reason: 'Invalid value: must be a list of {manager, operation: Apply|Update, fieldsV1}' }]);
+  return (given as ManagedFieldsEntry[]).map((e) => ({ ...e, fieldsType: 'FieldsV1', fieldsV1: e.fieldsV1 ?? {} }));
 }
 
 function withoutManagedFields(obj: KObject): KObject {
@@ -428,7 +443,7 @@ async function patch(r: Request): Promise<void> {
   const name = r.route.name!;
   if (type === 'apply') return serverSideApplyPatch(r, params, decoded.value, decoded.duplicates, body);
   const current = mustGet(r);
-  const base = withoutManagedFields(present(r, current));
+  const base = present(r, current);
   const patched = applyPatchBody(resource.kind, type, base, decoded.value);
   if (!isObject(patched)) throw badRequest('the patched object is not a JSON object');
   const obj = checkShape(r, patched, JSON.stringify(patched));
@@ -441,6 +456,7 @@ async function patch(r: Request): Promise<void> {
     dryRun: params.dryRun,
     fieldValidation: params.fieldValidation,
     duplicates: decoded.duplicates,
+    requestManagedFields: requestedManagedFields(r, current, obj),
     fieldManager: params.fieldManager ?? defaultManager(r.req),
     expectResourceVersion: current.metadata.resourceVersion,
     subresource: r.route.subresource === 'status' ? 'status' : undefined,

@@ -139,3 +139,43 @@ export function openapiIndex(): Doc {
   }
   return { paths };
 }
+
+// ---- OpenAPI v2 ----
+
+function protoString(field: number, s: string): Buffer {
+  const b = Buffer.from(s);
+  return Buffer.concat([Buffer.from([(field << 3) | 2]), varint(b.length), b]);
+}
+
+function protoMessage(field: number, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([(field << 3) | 2]), varint(body.length), body]);
+}
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  let v = n;
+  while (v >= 0x80) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return Buffer.from(out);
+}
+
+/** The media type kubectl asks /openapi/v2 for (it accepts nothing else). */
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
+/**
+ * `/openapi/v2`: a valid document without definitions (gnostic openapi_v2.Document: swagger = 1,
+ * info = 2 {title = 1, version = 2}). kubectl falls back to it when a kind has no v3 path (a kind
+ * podnet does not serve): with no schema it skips client-side validation and reports the real
+ * problem, `no matches for kind "X"`, instead of "failed to download openapi".
+ */
+export function openapiV2(protobuf: boolean): { body: Buffer; contentType: string } {
+  if (protobuf) {
+    const info = Buffer.concat([protoString(1, 'Kubernetes (podnet)'), protoString(2, KUBE_VERSION.gitVersion)]);
+    return { body: Buffer.concat([protoString(1, '2.0'), protoMessage(2, info)]), contentType: OPENAPI_V2_PROTOBUF };
+  }
+  const doc = { swagger: '2.0', info: { title: 'Kubernetes (podnet)', version: KUBE_VERSION.gitVersion }, paths: {}, definitions: {} };
+  return { body: Buffer.from(JSON.stringify(doc)), contentType: 'application/json' };
+}

@@ -18,7 +18,7 @@ import { EXEC_PROTOCOLS, runExecSession, type ExecRequest, type PodRuntime } fro
 import { containerOf, dataplaneDown, handleResource, type ApiContext } from './handlers.ts';
 import { ManagedFieldsTable } from './managed-fields-table.ts';
 import { negotiate } from './media.ts';
-import { openapiGroupVersion, openapiIndex } from './openapi.ts';
+import { openapiGroupVersion, openapiIndex, openapiV2 } from './openapi.ts';
 import { sendJSON, sendStatus, sendText } from './respond.ts';
 import { route, RouteError, type Route } from './router.ts';
 import { internalError, notFound, StatusError, unauthorized } from './status.ts';
@@ -180,9 +180,12 @@ export class ApiServer {
           headers: { ETag: `"${doc.hash}"`, ...(immutable ? { 'Cache-Control': 'public, immutable' } : {}) },
         });
       }
-      case 'openapiV2':
-        // Only OpenAPI v3 is served; kubectl tolerates a 404 here and uses its compiled-in types.
-        throw new StatusError(404, 'NotFound', 'the server serves OpenAPI v3 only (/openapi/v3)');
+      case 'openapiV2': {
+        const doc = openapiV2((req.headers.accept ?? '').includes('protobuf'));
+        res.writeHead(200, { 'Content-Type': doc.contentType, 'Content-Length': String(doc.body.length) });
+        res.end(doc.body);
+        return;
+      }
       case 'resource':
         return handleResource({ req, res, query: url.searchParams, route: r, api: this.ctx });
     }

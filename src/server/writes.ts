@@ -35,6 +35,8 @@ export interface WriteOptions {
   fieldManager?: string;
   /** Ownership decided by a server-side apply, used instead of recording an Update. */
   managedFields?: ManagedFieldsEntry[];
+  /** managedFields the request itself set (a client migrating ownership): the base of this Update. */
+  requestManagedFields?: ManagedFieldsEntry[];
   subresource?: 'status';
   /** resourceVersion the client based its write on; a different stored one is a 409. */
   expectResourceVersion?: string;
@@ -139,7 +141,7 @@ export class ObjectWriter {
   }
 
   private ownership(resource: ServedResource, after: KObject, before: KObject | undefined, opts: WriteOptions): ManagedFieldsEntry[] {
-    const entries = before ? this.managed.entries(keyOf(before), before.metadata.uid) : [];
+    const entries = opts.requestManagedFields ?? (before ? this.managed.entries(keyOf(before), before.metadata.uid) : []);
     if (!opts.fieldManager) return entries;
     return recordUpdate({
       entries,

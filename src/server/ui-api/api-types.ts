@@ -3,6 +3,7 @@
  * answer is computed here by the models (the browser draws, it never decides).
  */
 import type { InputError } from '../../api/errors.ts';
+import type { LintReport, Severity } from '../../model/lint/index.ts';
 import type { MatrixDiff } from '../../model/matrix/index.ts';
 import type { PodExplanation, PolicyExplanation, ReachResult } from '../../model/policy/index.ts';
 
@@ -153,4 +154,9 @@ export interface ApplyResponse {
 
 export interface ObjectResponse {
   yaml: string;
+}
+
+export interface LintResponse extends LintReport {
+  /** Every rule the lint runs, for the legend. */
+  rules: { id: string; severity: Severity; title: string }[];
 }

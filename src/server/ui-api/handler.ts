@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UIError } from './api-types.ts';
+import { lintResponse, traceResponse } from './debugging.ts';
 import { applyText, editorInput, objectYAML, whatIf } from './editor.ts';
 import { flowResponse, podDetails, policyDetails, selectPods } from './flow.ts';
 import { matrixCSVText, matrixQuery, matrixResponse } from './matrix-response.ts';
@@ -44,6 +45,8 @@ const GET: Record<string, Route> = {
   policy: (c) => policyDetails(c.snapshot(), c.params),
   select: (c) => selectPods(c.snapshot(), c.params),
   object: (c) => objectYAML(c.source, c.params),
+  trace: (c) => traceResponse(c.snapshot(), c.params),
+  lint: (c) => lintResponse(c.snapshot()),
 };
 
 const POST: Record<string, Route> = {

@@ -1,0 +1,224 @@
+/**
+ * The real kubectl v1.35 against the API server: what a user types, and what upstream kubectl prints
+ * for it against a real cluster (create → "created", repeat → "unchanged", SSA → "serverside-applied",
+ * label → "labeled", 1.35's "deleted from <ns> namespace"), with the server's state checked directly.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startCluster, type TestCluster } from './harness.ts';
+
+const APP = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: nginx
+          image: nginx:1.27
+          ports:
+            - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports:
+    - port: 80
+      targetPort: 80
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: shop
+data:
+  color: blue
+`;
+
+const rv = (c: TestCluster, key: string): string | undefined => c.store.get(key)?.metadata.resourceVersion;
+
+test('kubectl v1.35 against podnet serve', async (t) => {
+  const c = await startCluster();
+  try {
+    await t.test('discovery: api-resources lists the kinds with short names', async () => {
+      const r = await c.kubectl(['api-resources', '--no-headers']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^pods\s+po\s+v1\s+true\s+Pod$/m);
+      assert.match(r.stdout, /^networkpolicies\s+netpol\s+networking\.k8s\.io\/v1\s+true\s+NetworkPolicy$/m);
+      assert.match(r.stdout, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
+    });
+
+    await t.test('client-side apply creates; the second apply is "unchanged" and writes nothing', async () => {
+      const f = c.file('app.yaml', APP);
+      const first = await c.kubectl(['apply', '-f', f]);
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(first.stdout, 'namespace/shop created\ndeployment.apps/web created\nservice/web created\nconfigmap/settings created\n');
+      const revision = c.store.revision;
+      const second = await c.kubectl(['apply', '-f', f]);
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(second.stdout, 'namespace/shop unchanged\ndeployment.apps/web unchanged\nservice/web unchanged\nconfigmap/settings unchanged\n');
+      assert.equal(c.store.revision, revision, 'a no-op apply must not commit');
+    });
+
+    await t.test('controllers run behind the API: the Deployment has pods with IPs on nodes (-o wide)', async () => {
+      const r = await c.kubectl(['get', 'pods', '-n', 'shop', '-o', 'wide']);
+      assert.equal(r.code, 0, r.stderr);
+      const [header, ...rows] = r.stdout.trimEnd().split('\n');
+      assert.match(header, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+      assert.equal(rows.length, 2);
+      for (const row of rows) assert.match(row, /^web-\S+\s+\S+\s+\S+\s+\d+\s+\S+\s+10\.244\.\d+\.\d+\s+node-\d+\s+<none>\s+<none>$/);
+      const narrow = await c.kubectl(['get', 'pods', '-n', 'shop']);
+      assert.match(narrow.stdout.split('\n')[0], /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    });
+
+    await t.test('get -o json / -o yaml return the stored object; -A adds the NAMESPACE column', async () => {
+      const j = await c.kubectl(['get', 'svc', 'web', '-n', 'shop', '-o', 'json']);
+      assert.equal(j.code, 0, j.stderr);
+      const svc = JSON.parse(j.stdout) as { kind: string; metadata: { resourceVersion: string; uid: string }; spec: { clusterIP: string } };
+      assert.equal(svc.kind, 'Service');
+      assert.equal(svc.metadata.resourceVersion, rv(c, 'Service/shop/web'));
+      assert.match(svc.spec.clusterIP, /^10\.(9[6-9]|1[01][0-9])\.\d+\.\d+$/);
+      const y = await c.kubectl(['get', 'configmap', 'settings', '-n', 'shop', '-o', 'yaml']);
+      assert.match(y.stdout, /^kind: ConfigMap$/m);
+      assert.match(y.stdout, /^ {2}color: blue$/m);
+      const all = await c.kubectl(['get', 'svc', '-A']);
+      assert.match(all.stdout.split('\n')[0], /^NAMESPACE\s+NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$/);
+      assert.match(all.stdout, /^shop\s+web\s+ClusterIP\s+10\.\S+\s+<none>\s+80\/TCP\s+/m);
+      assert.match(all.stdout, /^default\s+kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+/m);
+    });
+
+    await t.test('server-side apply: created, then re-applied without a write; fields owned by the manager', async () => {
+      const f = c.file('ssa.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  namespace: shop\ndata:\n  a: "1"\n');
+      const first = await c.kubectl(['apply', '--server-side', '-f', f]);
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(first.stdout, 'configmap/ssa serverside-applied\n');
+      const before = rv(c, 'ConfigMap/shop/ssa');
+      const second = await c.kubectl(['apply', '--server-side', '-f', f]);
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(rv(c, 'ConfigMap/shop/ssa'), before, 'a no-op server-side apply must not commit');
+      const got = await c.kubectl(['get', 'cm', 'ssa', '-n', 'shop', '-o', 'json', '--show-managed-fields']);
+      const managed = (JSON.parse(got.stdout) as { metadata: { managedFields: { manager: string; operation: string; fieldsV1: unknown }[] } }).metadata.managedFields;
+      assert.deepEqual(managed.map((m) => [m.manager, m.operation]), [['kubectl', 'Apply']]);
+      assert.deepEqual(managed[0].fieldsV1, { 'f:data': { 'f:a': {} } });
+    });
+
+    await t.test('server-side apply of a field another manager owns is a conflict; --force-conflicts takes it', async () => {
+      const f = c.file('ssa-conflict.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\ndata:\n  color: red\n');
+      const r = await c.kubectl(['apply', '--server-side', '--field-manager', 'other', '-f', f]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: \.data\.color/);
+      assert.equal((c.store.get('ConfigMap/shop/settings') as { data: Record<string, string> }).data.color, 'blue');
+      const forced = await c.kubectl(['apply', '--server-side', '--field-manager', 'other', '--force-conflicts', '-f', f]);
+      assert.equal(forced.code, 0, forced.stderr);
+      assert.equal((c.store.get('ConfigMap/shop/settings') as { data: Record<string, string> }).data.color, 'red');
+    });
+
+    await t.test('label patches the object (merge patch, fieldManager kubectl-label)', async () => {
+      const r = await c.kubectl(['label', 'svc', 'web', '-n', 'shop', 'tier=front']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'service/web labeled\n');
+      assert.equal(c.store.get('Service/shop/web')?.metadata.labels?.tier, 'front');
+      const shown = await c.kubectl(['get', 'svc', 'web', '-n', 'shop', '--show-labels', '--no-headers']);
+      assert.match(shown.stdout, /tier=front$/m);
+    });
+
+    await t.test('get -w streams changes until the request timeout', async () => {
+      const watching = c.kubectl(['get', 'configmaps', '-n', 'shop', '-w', '--request-timeout=3s']);
+      await new Promise((r) => setTimeout(r, 1000));
+      const created = await c.kubectl(['create', '-f', '-'], { stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\n  namespace: shop\ndata: {x: "1", y: "2"}\n' });
+      assert.equal(created.code, 0, created.stderr);
+      const w = await watching;
+      const lines = w.stdout.trimEnd().split('\n');
+      assert.match(lines[0], /^NAME\s+DATA\s+AGE$/);
+      assert.ok(lines.some((l) => /^settings\s+1\s+/.test(l)), w.stdout);
+      assert.ok(lines.some((l) => /^watched\s+2\s+/.test(l)), `the watch did not show the new object:\n${w.stdout}${w.stderr}`);
+    });
+
+    await t.test('describe shows kubectl\'s layout and the controllers\' events', async () => {
+      const d = await c.kubectl(['describe', 'deployment', 'web', '-n', 'shop']);
+      assert.equal(d.code, 0, d.stderr);
+      assert.match(d.stdout, /^Name:\s+web$/m);
+      assert.match(d.stdout, /^Namespace:\s+shop$/m);
+      assert.match(d.stdout, /Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set web-\S+ from 0 to 2/);
+      const pods = await c.kubectl(['get', 'pods', '-n', 'shop', '-o', 'name']);
+      const pod = pods.stdout.split('\n')[0];
+      const p = await c.kubectl(['describe', '-n', 'shop', pod]);
+      assert.equal(p.code, 0, p.stderr);
+      assert.match(p.stdout, /Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned shop\/web-\S+ to node-\d/);
+      const svc = await c.kubectl(['describe', 'svc', 'web', '-n', 'shop']);
+      assert.match(svc.stdout, /^Type:\s+ClusterIP$/m);
+      assert.match(svc.stdout, /^Endpoints:\s+10\.244\.\d+\.\d+:80,10\.244\.\d+\.\d+:80$/m);
+    });
+
+    await t.test('delete, then wait --for=delete returns at once', async () => {
+      const r = await c.kubectl(['delete', 'configmap', 'watched', '-n', 'shop']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'configmap "watched" deleted from shop namespace\n');
+      assert.equal(c.store.get('ConfigMap/shop/watched'), undefined);
+      const w = await c.kubectl(['wait', '--for=delete', 'configmap/watched', '-n', 'shop', '--timeout=5s']);
+      assert.equal(w.code, 0, w.stderr);
+      const gone = await c.kubectl(['get', 'configmap', 'watched', '-n', 'shop']);
+      assert.equal(gone.code, 1);
+      assert.equal(gone.stderr, 'Error from server (NotFound): configmaps "watched" not found\n');
+    });
+
+    await t.test('unknown fields: fieldValidation=Strict rejects the object, nothing is written', async () => {
+      const f = c.file('typo.yaml', 'apiVersion: v1\nkind: Service\nmetadata:\n  name: typo\n  namespace: shop\nspec:\n  selector: {app: web}\n  portz:\n    - port: 80\n');
+      const revision = c.store.revision;
+      const r = await c.kubectl(['apply', '-f', f]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /Error from server \(BadRequest\): error when creating ".*typo\.yaml": Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec\.portz"/);
+      assert.equal(c.store.revision, revision);
+      assert.equal(c.store.get('Service/shop/typo'), undefined);
+    });
+
+    await t.test('a kind the server does not serve: kubectl reports no mapping, nothing is written', async () => {
+      const f = c.file('widget.yaml', 'apiVersion: v1\nkind: Widget\nmetadata:\n  name: w\n');
+      const revision = c.store.revision;
+      const r = await c.kubectl(['apply', '-f', f]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /no matches for kind "Widget" in version "v1"/);
+      assert.equal(c.store.revision, revision);
+    });
+
+    await t.test('invalid values: 422 with the field path, nothing is written', async () => {
+      const f = c.file('bad-port.yaml', 'apiVersion: v1\nkind: Service\nmetadata:\n  name: badport\n  namespace: shop\nspec:\n  ports:\n    - port: 70000\n');
+      const revision = c.store.revision;
+      const r = await c.kubectl(['apply', '-f', f]);
+      assert.equal(r.code, 1);
+      // kubectl lists the causes of a 422 one per line.
+      assert.match(r.stderr, /The Service "badport" is invalid: \n\* spec\.ports\[0\]\.port: Invalid value: 70000: must be between 1 and 65535, inclusive\n/);
+      assert.equal(c.store.revision, revision);
+    });
+
+    await t.test('exec and logs without a dataplane: a clear error, not a hang', async () => {
+      const pods = await c.kubectl(['get', 'pods', '-n', 'shop', '-o', 'name']);
+      const pod = pods.stdout.split('\n')[0];
+      const e = await c.kubectl(['exec', '-n', 'shop', pod, '--', 'true'], { timeoutMs: 15_000 });
+      assert.equal(e.code, 1);
+      assert.match(e.stderr, /the podnet dataplane is not up/);
+      const l = await c.kubectl(['logs', '-n', 'shop', pod], { timeoutMs: 15_000 });
+      assert.equal(l.code, 1);
+      assert.match(l.stderr, /Error from server \(ServiceUnavailable\): .*the podnet dataplane is not up/);
+    });
+  } finally {
+    await c.close();
+  }
+});
