@@ -124,10 +124,10 @@ test('kubectl v1.35 against podnet serve', async (t) => {
       const r = await c.kubectl(['apply', '--server-side', '--field-manager', 'other', '-f', f]);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: \.data\.color/);
-      assert.equal((c.store.get('ConfigMap/shop/settings') as { data: Record<string, string> }).data.color, 'blue');
+      assert.equal((c.store.get('ConfigMap/shop/settings') as unknown as { data: Record<string, string> }).data.color, 'blue');
       const forced = await c.kubectl(['apply', '--server-side', '--field-manager', 'other', '--force-conflicts', '-f', f]);
       assert.equal(forced.code, 0, forced.stderr);
-      assert.equal((c.store.get('ConfigMap/shop/settings') as { data: Record<string, string> }).data.color, 'red');
+      assert.equal((c.store.get('ConfigMap/shop/settings') as unknown as { data: Record<string, string> }).data.color, 'red');
     });
 
     await t.test('label patches the object (merge patch, fieldManager kubectl-label)', async () => {
