@@ -1,14 +1,14 @@
 /**
  * "Can A reach B on port/protocol?": endpoint references resolved against the cluster, a Service
- * ClusterIP judged per ready backend after DNAT (backend pod and targetPort), each hop decided by
- * decide(). Allowed means every backend the connection may land on admits it.
+ * address judged per backend after kube-proxy's DNAT (backend pod and targetPort, masquerade
+ * included), each hop decided by decide(). Allowed means every backend the connection may land on admits it.
  */
 import type { Protocol } from '../../api/types.ts';
 import type { ClusterView } from '../../cluster/view.ts';
 import { decide, type Decision } from './decide.ts';
-import { podEndpoint, resolveEndpointRef, summarizeEndpoint, type EndpointSummary, type FlowEndpoint } from './endpoint.ts';
+import { nodeEndpoint, podEndpoint, resolveEndpointRef, summarizeEndpoint, type EndpointSummary, type FlowEndpoint } from './endpoint.ts';
 import { PolicyIndex } from './policy-index.ts';
-import { serviceBackends } from './service-backends.ts';
+import { resolveServiceDestination } from '../service/index.ts';
 
 export interface ReachQuery {
   from: string;
@@ -43,23 +43,32 @@ export function reach(view: ClusterView, q: ReachQuery, index: PolicyIndex = new
   const src = srcRef.endpoint;
   const dstRef = resolveEndpointRef(view, q.to, true);
   const notes: string[] = [];
-  const hop = (dst: FlowEndpoint, port: number): ReachHop => ({ to: summarizeEndpoint(dst), port, decision: decide(index, { src, dst, port, protocol }) });
+  const hop = (from: FlowEndpoint, dst: FlowEndpoint, port: number): ReachHop => ({ to: summarizeEndpoint(dst), port, decision: decide(index, { src: from, dst, port, protocol }) });
 
-  if ('endpoint' in dstRef) {
-    const h = hop(dstRef.endpoint, q.port);
-    return { from: summarizeEndpoint(src), to: h.to, port: q.port, protocol, allowed: h.decision.allowed, hops: [h], notes: h.decision.notes };
+  const dstIP = 'service' in dstRef ? dstRef.service.ip : dstRef.endpoint.kind === 'pod' ? undefined : dstRef.endpoint.ip;
+  // A Service address (ClusterIP, NodePort on a node, LoadBalancer or external IP) is judged after
+  // kube-proxy's DNAT, per backend, with the source the backend sees (the node's IP when masqueraded).
+  const dest = dstIP && src.ip ? resolveServiceDestination(view, { ip: dstIP, port: q.port, protocol }, { srcIP: src.ip }) : undefined;
+  if (!dest) {
+    if ('endpoint' in dstRef) {
+      const h = hop(src, dstRef.endpoint, q.port);
+      return { from: summarizeEndpoint(src), to: h.to, port: q.port, protocol, allowed: h.decision.allowed, hops: [h], notes: h.decision.notes };
+    }
+    const ref = `${dstRef.service.namespace}/${dstRef.service.name}`;
+    notes.push(`Service ${ref} has no port ${q.port}/${protocol}: the connection is rejected`);
+    return { from: summarizeEndpoint(src), to: { kind: 'service', name: ref, ip: dstRef.service.ip }, port: q.port, protocol, allowed: false, service: { name: ref, port: null, backends: 0 }, hops: [], notes };
   }
-  const { namespace, name, ip } = dstRef.service;
-  const svc = view.service(namespace, name)!;
-  const sb = serviceBackends(view, svc, q.port, protocol);
+  const ref = `${dest.service.namespace}/${dest.service.name}`;
   const hops: ReachHop[] = [];
-  if (!sb.servicePort) notes.push(`Service ${sb.service} has no port ${q.port}/${protocol}: the connection is rejected`);
-  else if (!sb.backends.length) notes.push(`Service ${sb.service} port ${q.port}/${protocol} has no ready endpoints: the connection is rejected`);
+  if (dest.verdict !== 'dnat') notes.push(`Service ${ref} (${dest.servicePortName}): ${dest.decisions[0]?.reason ?? `the connection is ${dest.verdict === 'drop' ? 'dropped' : 'rejected'}`}`);
   else {
-    notes.push(`Service ${sb.service}: judged per backend after DNAT (backend pod and targetPort)`);
-    for (const b of sb.backends) {
+    notes.push(`Service ${ref}: judged per backend after DNAT (backend pod and targetPort)`);
+    for (const b of dest.backends) {
       const pod = view.podsByIPAddress(b.ip)[0];
-      hops.push(hop(pod ? podEndpoint(view, pod, b.ip) : { kind: 'external', ip: b.ip }, b.port));
+      const snatNode = b.masquerade ? dest.decisions.find((d) => d.backends.some((x) => x.ip === b.ip && x.port === b.port))?.node : undefined;
+      const seenSrc = snatNode && view.node(snatNode) ? nodeEndpoint(view, view.node(snatNode)!) : src;
+      if (seenSrc !== src) notes.push(`the backend ${b.ip}:${b.port} sees node/${snatNode} as the source (masqueraded)`);
+      hops.push(hop(seenSrc, pod ? podEndpoint(view, pod, b.ip) : { kind: 'external', ip: b.ip }, b.port));
     }
   }
   for (const h of hops) for (const n of h.decision.notes) if (!notes.includes(n)) notes.push(n);
@@ -67,11 +76,11 @@ export function reach(view: ClusterView, q: ReachQuery, index: PolicyIndex = new
   if (hops.length && denied && denied < hops.length) notes.push(`${denied} of ${hops.length} backends deny the flow: some connections fail`);
   return {
     from: summarizeEndpoint(src),
-    to: { kind: 'service', name: sb.service, ip },
+    to: { kind: 'service', name: ref, ip: dstIP! },
     port: q.port,
     protocol,
     allowed: hops.length > 0 && denied === 0,
-    service: { name: sb.service, port: sb.servicePort ? `${sb.servicePort.name || '(unnamed)'} ${q.port}/${protocol}` : null, backends: sb.backends.length },
+    service: { name: ref, port: dest.servicePortName, backends: dest.backends.length },
     hops,
     notes,
   };
