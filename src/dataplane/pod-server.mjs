@@ -6,7 +6,7 @@
 // Plain JavaScript on purpose: it starts once per pod, and skipping the TypeScript loader halves
 // its start time and memory.
 //
-// Usage: pod-server.mjs --name NAME [--tcp 80,8080] [--udp 53]
+// Usage: pod-server.mjs --name NAME [--netns NS] [--tcp 80,8080] [--udp 53]
 // Prints "ready" on stdout once every port is bound, then never writes stdout again.
 import net from 'node:net';
 import dgram from 'node:dgram';
@@ -23,15 +23,22 @@ const HTTP_RE = /^(GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH) /;
 
 function serveTCP(port) {
   return new Promise((resolve, reject) => {
-    const server = net.createServer((sock) => {
+    // allowHalfOpen: a client that sends nothing and shuts down its side (nc -N) still gets the name.
+    const server = net.createServer({ allowHalfOpen: true }, (sock) => {
       sock.on('error', () => undefined);
-      const timer = setTimeout(() => sock.end(reply), 150);
-      sock.once('data', (data) => {
+      let answered = false;
+      const answer = (text) => {
+        if (answered) return;
+        answered = true;
         clearTimeout(timer);
-        if (HTTP_RE.test(data.toString('latin1', 0, 8))) {
-          sock.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reply)}\r\nConnection: close\r\n\r\n${reply}`);
-        } else sock.end(reply);
+        sock.end(text);
+      };
+      const timer = setTimeout(() => answer(reply), 150);
+      sock.once('data', (data) => {
+        const http = HTTP_RE.test(data.toString('latin1', 0, 8));
+        answer(http ? `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reply)}\r\nConnection: close\r\n\r\n${reply}` : reply);
       });
+      sock.once('end', () => answer(reply));
     });
     server.once('error', reject);
     server.listen({ port, host: '0.0.0.0' }, resolve);

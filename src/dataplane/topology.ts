@@ -118,7 +118,8 @@ export async function startPodServer(pod: PodPlan, layout: DataplaneLayout): Pro
   const log = layout.logFile(pod.namespace, pod.name);
   mkdirSync(dirname(log), { recursive: true });
   const fd = openSync(log, 'a');
-  const args = [`--net=${netnsPath(pod.netns)}`, '--', process.execPath, POD_SERVER, '--name', pod.name];
+  // --netns is only for `ps`: it shows which run's namespace a server belongs to.
+  const args = [`--net=${netnsPath(pod.netns)}`, '--', process.execPath, POD_SERVER, '--name', pod.name, '--netns', pod.netns];
   if (tcp.length) args.push('--tcp', tcp.join(','));
   if (udp.length) args.push('--udp', udp.join(','));
   const child = spawn('nsenter', args, { detached: true, stdio: ['ignore', 'pipe', fd] });
