@@ -1,15 +1,18 @@
 /**
  * The cluster DNS server: UDP and TCP on one address, answers from the model (`ClusterDNS`) for the
  * current cluster view, forwarding of names outside the cluster zones to a real upstream when one is
- * configured. Encoded answers are cached per (question bytes, EDNS size, RD/CD) until the view changes;
+ * configured. Encoded answers are cached per transport on the query bytes minus the ID (AnswerCache)
+ * until the view changes, and a repeated query is answered from the raw bytes without decoding;
  * autopath answers depend on the client and are never cached.
  *
  * Malformed input never throws out of a handler: it is answered FORMERR/NOTIMP or dropped.
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { createServer, isIPv6, type Server, type Socket as TCPSocket } from 'node:net';
+import { createSocket, type RemoteInfo, type Socket, type SocketOptions } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { createServer, isIP, isIPv6, type Server, type Socket as TCPSocket } from 'node:net';
 import type { ClusterView } from '../../cluster/view.ts';
 import { ClusterDNS, emptyResponse, type DNSResponse, type Question } from '../../model/dns/index.ts';
+import { AnswerCache } from './answer-cache.ts';
 import { encodeHeaderError, encodeResponse, parseQuery, udpLimit, type ParsedQuery } from './wire.ts';
 
 export interface Endpoint {
@@ -37,7 +40,8 @@ export class DNSServer {
   private tcp?: Server;
   private forwarder?: Socket;
   private dns!: ClusterDNS;
-  private readonly cache = new Map<string, Buffer>();
+  private readonly udpCache = new AnswerCache(MAX_CACHE);
+  private readonly tcpCache = new AnswerCache(MAX_CACHE);
   private readonly pending = new Map<number, { reply: (b: Buffer) => void; id: number; timer: NodeJS.Timeout; query: ParsedQuery }>();
   private nextForwardID = 1;
   private readonly tcpClients = new Set<TCPSocket>();
@@ -51,7 +55,8 @@ export class DNSServer {
   /** Rebuilds the zone from the current view (after `podnet apply` changed the store). */
   refresh(): void {
     this.dns = new ClusterDNS(this.options.view());
-    this.cache.clear();
+    this.udpCache.clear();
+    this.tcpCache.clear();
     this.stats.reloads++;
   }
 
@@ -84,7 +89,7 @@ export class DNSServer {
   }
 
   private async bind(host: string, port: number): Promise<void> {
-    const udp = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+    const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', lookup: literalLookup });
     this.udp = udp;
     udp.on('message', (msg, rinfo) => this.onUDP(msg, rinfo));
     udp.on('error', (err) => this.options.log?.(`udp: ${err.message}`));
@@ -136,6 +141,13 @@ export class DNSServer {
   /** Answers one wire message; `reply` gets the wire answer (not called for dropped input). */
   handle(msg: Buffer, client: { ip: string; transport: 'udp' | 'tcp' }, reply: (b: Buffer) => void): void {
     this.stats.queries++;
+    const cache = client.transport === 'udp' ? this.udpCache : this.tcpCache;
+    const hit = cache.get(msg);
+    if (hit !== undefined) {
+      this.stats.cacheHits++;
+      reply(hit);
+      return;
+    }
     let parsed;
     try {
       parsed = parseQuery(msg);
@@ -165,32 +177,23 @@ export class DNSServer {
       reply(b);
       return;
     }
-    const key = `${q.questionBytes.toString('latin1')}|${maxSize}|${q.edns ? (q.edns.dnssecOK ? 2 : 1) : 0}|${q.rd ? 1 : 0}${q.cd ? 1 : 0}`;
-    const cached = this.cache.get(key);
-    if (cached) {
-      this.stats.cacheHits++;
-      const out = Buffer.from(cached);
-      out.writeUInt16BE(q.id, 0);
-      reply(out);
-      return;
-    }
     if (this.forwarder && this.options.upstream && !this.dns.kubernetes.matchZone(q.name)) {
       this.forward(msg, q, reply);
       return;
     }
     let response: DNSResponse;
+    let failed = false;
     try {
       response = this.dns.answer(question, { ip: client.ip });
     } catch (err) {
       this.options.log?.(`answer ${q.name} ${q.type}: ${err instanceof Error ? err.message : String(err)}`);
       response = emptyResponse('SERVFAIL', 'kubernetes', false);
+      failed = true;
     }
     const out = encodeResponse(q, response, { maxSize });
     if (out.readUInt16BE(2) & 0x0200) this.stats.truncated++;
-    if (!this.dns.dependsOnClient(question)) {
-      if (this.cache.size >= MAX_CACHE) this.cache.clear();
-      this.cache.set(key, out);
-    }
+    // Everything the answer depends on is in the message bytes, except the client for autopath.
+    if (!failed && !this.dns.dependsOnClient(question)) cache.set(msg, out);
     reply(out);
   }
 
@@ -249,3 +252,17 @@ export class DNSServer {
     p.reply(out);
   }
 }
+
+/**
+ * dgram resolves the destination of every send through `lookup` (dns.lookup by default, which defers
+ * to the next tick even for an IP literal). Replies always go to the literal address a query came
+ * from, so literals are passed through at once; names (a `--listen localhost`) still go to dns.lookup.
+ */
+const literalLookup: NonNullable<SocketOptions['lookup']> = (address, options, callback) => {
+  const family = isIP(address);
+  if (family !== 0) {
+    callback(null, address, family);
+    return;
+  }
+  dnsLookup(address, options, callback);
+};
