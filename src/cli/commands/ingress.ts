@@ -5,10 +5,11 @@
  * naming the matched route.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { expandPaths } from '../../api/decode.ts';
 import { InvalidInputError } from '../../api/errors.ts';
-import { L7Proxy, splitEndpoint, type ListenSpec, type TLSMaterial } from '../../dataplane/l7/index.ts';
+import { L7Proxy, NginxProxy, splitEndpoint, type ListenSpec, type TLSMaterial } from '../../dataplane/l7/index.ts';
 import { compileRouteTable } from '../../model/l7/index.ts';
 import { collect, UsageError } from '../output.ts';
 import { loadCluster, openStore } from '../state.ts';
@@ -23,6 +24,8 @@ interface ServeOptions {
   via?: string;
   gateway?: string;
   reloadInterval: string;
+  engine: string;
+  nginx: string;
   filename: string[];
   config?: string;
 }
@@ -39,13 +42,24 @@ export function parseListen(text: string, tls: boolean): ListenSpec {
 }
 
 function readPair(text: string, flag: string): TLSMaterial {
-  const [cert, key] = text.split(',');
-  if (!cert || !key) throw new UsageError(`${flag} expects CERT.pem,KEY.pem, got ${JSON.stringify(text)}`);
+  const { cert, key } = pairPaths(text, flag);
   try {
     return { cert: readFileSync(cert), key: readFileSync(key) };
   } catch {
     throw new InvalidInputError([{ file: `${cert},${key}`, reason: `${flag}: cannot read certificate or key` }]);
   }
+}
+
+function pairPaths(text: string, flag: string): { cert: string; key: string } {
+  const [cert, key] = text.split(',');
+  if (!cert || !key) throw new UsageError(`${flag} expects CERT.pem,KEY.pem, got ${JSON.stringify(text)}`);
+  return { cert, key };
+}
+
+/** The engine-independent part of a running proxy. */
+interface RunningProxy {
+  setTable(table: ReturnType<typeof compileRouteTable>): void | Promise<void>;
+  close(): Promise<void>;
 }
 
 export function registerIngress(program: Command): void {
@@ -61,10 +75,13 @@ export function registerIngress(program: Command): void {
     .option('--via <frontend>', 'serve only the Ingress controller ("ingress") or only Gateways ("gateway")')
     .option('--gateway <ns/name>', 'serve only this Gateway')
     .option('--reload-interval <ms>', 'how often to look for cluster changes', '1000')
+    .option('--engine <engine>', '"node" (the built-in proxy) or "nginx" (render nginx.conf and run nginx)', 'node')
+    .option('--nginx <path>', 'nginx binary for --engine nginx', 'nginx')
     .option('-f, --filename <path>', 'serve an ephemeral cluster built from these manifests (repeatable)', collect, [])
     .option('--config <file>', 'ClusterConfig for the cluster')
     .action(async (opts: ServeOptions) => {
       const selector = frontendSelector(opts.via, opts.gateway);
+      if (opts.engine !== 'node' && opts.engine !== 'nginx') throw new UsageError(`--engine must be "node" or "nginx", got ${JSON.stringify(opts.engine)}`);
       const listen = [...opts.listen.map((l) => parseListen(l, false)), ...opts.tlsListen.map((l) => parseListen(l, true))];
       if (!listen.length) listen.push(parseListen('127.0.0.1:8080=80', false));
       const certificates = new Map<string, TLSMaterial>();
@@ -90,28 +107,64 @@ export function registerIngress(program: Command): void {
         return String(openStore().revision);
       };
       let seen = signature();
-      const proxy = new L7Proxy({
-        table: compileRouteTable(loadCluster(source).view),
-        listen,
-        selector,
-        certificates,
-        ...(defaultCertificate ? { defaultCertificate } : {}),
-        accessLog: (line) => process.stdout.write(`${line}\n`),
-        resolveEndpoint: (ep) => endpointMap.get(ep) ?? splitEndpoint(ep),
-      });
-      const bound = await proxy.start();
-      for (const b of bound) process.stderr.write(`podnet ingress: serving ${b.tls ? 'https' : 'http'}://${b.host}:${b.port}\n`);
-      const timer = setInterval(() => {
+      const table = compileRouteTable(loadCluster(source).view);
+      const resolveEndpoint = (ep: string): { host: string; port: number } => endpointMap.get(ep) ?? splitEndpoint(ep);
+      let proxy: RunningProxy;
+      let bound: { host: string; port: number; tls: boolean }[];
+      if (opts.engine === 'nginx') {
+        // nginx reads certificates from files: the same flags, passed as paths.
+        const files = new Map(opts.tlsSecret.map((s) => {
+          const eq = s.indexOf('=');
+          const p = pairPaths(s.slice(eq + 1), '--tls-secret');
+          return [s.slice(0, eq), { cert: resolvePath(p.cert), key: resolvePath(p.key) }] as const;
+        }));
+        const def = opts.defaultCert ? pairPaths(opts.defaultCert, '--default-cert') : undefined;
+        const nginx = new NginxProxy({
+          table, listen, selector, resolveEndpoint, nginx: opts.nginx, certificates: files,
+          ...(def ? { defaultCertificate: { cert: resolvePath(def.cert), key: resolvePath(def.key) } } : {}),
+          accessLog: (line) => process.stdout.write(`${line}\n`),
+          errorLog: (line) => process.stderr.write(`nginx: ${line}\n`),
+        });
+        proxy = nginx;
         try {
-          const now = signature();
-          if (now === seen) return;
-          proxy.setTable(compileRouteTable(loadCluster(source).view));
-          seen = now;
-          process.stderr.write('podnet ingress: route table reloaded\n');
+          bound = await nginx.start();
         } catch (err) {
-          // A bad edit keeps the last good table, as ingress controllers do.
-          process.stderr.write(`podnet ingress: reload failed, keeping the previous route table: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+          await nginx.close();
+          throw err;
         }
+        process.stderr.write(`podnet ingress: nginx ${nginx.pid} running ${nginx.confPath}\n`);
+      } else {
+        const node = new L7Proxy({
+          table,
+          listen,
+          selector,
+          certificates,
+          ...(defaultCertificate ? { defaultCertificate } : {}),
+          accessLog: (line) => process.stdout.write(`${line}\n`),
+          resolveEndpoint,
+        });
+        proxy = node;
+        bound = await node.start();
+      }
+      for (const b of bound) process.stderr.write(`podnet ingress: serving ${b.tls ? 'https' : 'http'}://${b.host}:${b.port}\n`);
+      let reloading = false;
+      const timer = setInterval(() => {
+        if (reloading) return;
+        reloading = true;
+        void (async () => {
+          try {
+            const now = signature();
+            if (now === seen) return;
+            await proxy.setTable(compileRouteTable(loadCluster(source).view));
+            seen = now;
+            process.stderr.write('podnet ingress: route table reloaded\n');
+          } catch (err) {
+            // A bad edit keeps the last good table, as ingress controllers do.
+            process.stderr.write(`podnet ingress: reload failed, keeping the previous route table: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+          } finally {
+            reloading = false;
+          }
+        })();
       }, interval);
       await new Promise<void>((resolve) => {
         const stop = (): void => {

@@ -6,7 +6,7 @@
  * `nginx -s reload`; a table nginx refuses keeps the running config.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,8 +30,8 @@ export interface NginxProxyOptions {
   /** nginx binary (default `nginx` on PATH). */
   nginx?: string;
   njsModule?: string;
-  /** Access log destination (a file, or `/dev/stdout`); off when unset. */
-  accessLog?: string;
+  /** One call per access-log line (nginx writes `<prefix>/access.log`, which is followed); off when unset. */
+  accessLog?: (line: string) => void;
   /** nginx's error log lines (warnings, reload notices). */
   errorLog?: (line: string) => void;
   workerProcesses?: number | 'auto';
@@ -80,6 +80,7 @@ export class NginxProxy {
   private generation = 0;
   private exited?: string;
   private readonly nginx: string;
+  private follow?: NodeJS.Timeout;
 
   constructor(private readonly opts: NginxProxyOptions) {
     this.nginx = opts.nginx ?? 'nginx';
@@ -103,7 +104,7 @@ export class NginxProxy {
       prefix: this.prefix,
       njsModule: this.opts.njsModule ?? DEFAULT_NJS_MODULE,
       ...(this.opts.selector ? { selector: this.opts.selector } : {}),
-      ...(this.opts.accessLog ? { accessLog: this.opts.accessLog } : {}),
+      ...(this.opts.accessLog ? { accessLog: join(this.prefix, 'access.log') } : {}),
       ...(this.opts.certificates ? { certificates: this.opts.certificates } : {}),
       ...(this.opts.defaultCertificate ? { defaultCertificate: this.opts.defaultCertificate } : {}),
       ...(resolve ? { resolveEndpoint: (ep: string) => { const t = resolve(ep); return `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`; } } : {}),
@@ -148,6 +149,7 @@ export class NginxProxy {
     });
     child.on('exit', (code, signal) => (this.exited = `nginx exited (${signal ?? code})${stderr ? `: ${stderr}` : ''}`));
     await this.waitForGeneration();
+    if (this.opts.accessLog) this.followAccessLog(this.opts.accessLog);
     return this.listen.map((l) => ({ host: l.host, port: l.port, tls: Boolean(l.tls) }));
   }
 
@@ -171,8 +173,37 @@ export class NginxProxy {
     }
   }
 
+  /** Follows the access log (stdout may be a socket, which nginx cannot open as a file). */
+  private followAccessLog(sink: (line: string) => void): void {
+    const path = join(this.prefix, 'access.log');
+    let offset = 0;
+    let partial = '';
+    const buf = Buffer.alloc(65536);
+    const drain = (): void => {
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch {
+        return;
+      }
+      try {
+        for (let n = readSync(fd, buf, 0, buf.length, offset); n > 0; n = readSync(fd, buf, 0, buf.length, offset)) {
+          offset += n;
+          const lines = (partial + buf.subarray(0, n).toString('utf8')).split('\n');
+          partial = lines.pop() ?? '';
+          for (const l of lines) if (l) sink(l);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    };
+    this.follow = setInterval(drain, 200);
+    this.follow.unref();
+  }
+
   /** Stops nginx (graceful, then forced) and removes the prefix directory. */
   async close(): Promise<void> {
+    if (this.follow) clearInterval(this.follow);
     const child = this.child;
     this.child = undefined;
     if (child && child.exitCode === null && child.signalCode === null) {

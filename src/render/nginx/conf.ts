@@ -332,7 +332,7 @@ export function renderNginx(table: RouteTable, opts: NginxRenderOptions): Render
     ...b.upstreamBlocks,
     ...servers,
     ...(opts.status
-      ? [`server {\n    listen ${literal(`unix:${opts.status.socket}`, 'path')};\n    location / { return 200 ${value(opts.status.generation)}; }\n}`]
+      ? [`server {\n    listen ${literal(`unix:${opts.status.socket}`, 'path')};\n    access_log off;\n    location / { return 200 ${value(opts.status.generation)}; }\n}`]
       : []),
   ];
   const conf = [...main, 'http {', ...http.map((s) => s.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')), '}', ''].join('\n');
