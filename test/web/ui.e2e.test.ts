@@ -108,6 +108,62 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
     await screenshot(page, '3-matrix-denied-cell');
   });
 
+  it('Trace from the matrix cell: the path stops at the failing hop, with the fix', async () => {
+    const page = browser.page;
+    await page.getByRole('button', { name: 'Trace this flow →' }).click();
+    await page.getByTestId('trace-result').waitFor();
+    assert.match(page.url(), /#\/trace\?.*from=shop\/frontend-/);
+    // The frontend's own egress policies admit only the backend (and DNS): the first failing hop is its egress.
+    const failing = page.getByTestId('failing-hop');
+    assert.match(await failing.innerText(), /egress-policy/);
+    assert.match(await failing.innerText(), /fix: /);
+    assert.equal(await page.getByTestId('trace-verdict').innerText(), '✗ denied by NetworkPolicy');
+    const marks = await page.locator('ol.hops li .hop-step').allInnerTexts();
+    const failedAt = marks.findIndex((m) => m.includes('✗'));
+    assert.ok(failedAt > 0 && marks.slice(0, failedAt).every((m) => !m.includes('✗')), marks.join(' | '));
+    assert.equal(failedAt, marks.length - 1, 'the trace stops at the failing hop');
+  });
+
+  it('Trace form: a Service DNS name from a Deployment, through DNS and kube-proxy, delivered', async () => {
+    const page = browser.page;
+    await page.goto(`${server.url}#/trace`);
+    await page.getByLabel('From', { exact: true }).fill('shop/deployment/frontend');
+    await page.getByLabel('To', { exact: true }).fill('backend');
+    await page.getByRole('button', { name: 'Trace', exact: true }).click();
+    await page.getByTestId('trace-result').waitFor();
+    assert.equal(await page.getByTestId('trace-verdict').innerText(), '✓ delivered');
+    const steps = (await page.locator('ol.hops li .hop-step').allInnerTexts()).map((x) => x.split(' ').pop());
+    for (const s of ['source', 'resolv.conf', 'dns', 'service', 'kube-proxy', 'egress-policy', 'route', 'ingress-policy', 'port']) assert.ok(steps.includes(s), `${s} in ${steps.join(',')}`);
+    assert.equal(await page.getByTestId('failing-hop').count(), 0);
+    // frontend → backend Service: the only Service port (80) is picked, as the trace model documents.
+    assert.match(await page.getByTestId('trace-result').innerText(), /→ backend 80\/TCP/);
+    await page.getByLabel('To', { exact: true }).fill('database.data');
+    await page.getByLabel('Port', { exact: true }).fill('5432');
+    await page.getByRole('button', { name: 'Trace', exact: true }).click();
+    await page.getByTestId('failing-hop').waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, '4-trace-failing-hop');
+  });
+
+  it('Lint: findings follow the cluster live and link to the objects involved', async () => {
+    const page = browser.page;
+    await page.goto(`${server.url}#/lint`);
+    await page.getByTestId('lint-counts').waitFor();
+    // Another client adds a Service whose selector matches no pod: it can have no endpoints.
+    const orphan = 'apiVersion: v1\nkind: Service\nmetadata: {name: orphan, namespace: shop}\nspec:\n  selector: {app: nothing}\n  ports: [{port: 80}]\n';
+    const res = await fetch(`${server.url}api/apply`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ yaml: orphan }) });
+    assert.equal(res.status, 200);
+    const finding = page.getByTestId('finding').filter({ hasText: 'service-selector-no-pods' });
+    await finding.waitFor();
+    assert.match(await finding.innerText(), /Service shop\/orphan/);
+    assert.match(await finding.innerText(), /fix: /);
+    await screenshot(page, '5-lint');
+    await finding.getByRole('button', { name: 'Service shop/orphan' }).click();
+    await page.getByTestId('details').waitFor();
+    assert.match(await page.getByTestId('details').innerText(), /Service shop\/orphan[\s\S]*endpoints: none/);
+    assert.match(page.url(), /#\/topology\?focus=service:shop\/orphan/);
+  });
+
   it('Policy matrix: keyboard moves the focus and Enter explains the focused cell', async () => {
     const page = browser.page;
     await page.goto(`${server.url}#/matrix?port=8080/TCP`);
@@ -142,7 +198,7 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
     const errors = await page.getByRole('list', { name: 'Errors' }).innerText();
     assert.match(errors, /editor\.yaml:\d+: NetworkPolicy shop\/frontend-to-backend: spec\.egress\[0\]\.ports\[0\]\.port: Invalid value: 70000: must be between 1 and 65535, inclusive/);
     await page.locator('.cm-lint-marker-error').first().waitFor();
-    await screenshot(page, '4-editor-error');
+    await screenshot(page, '6-editor-error');
 
     // Moving the allowed port closes frontend → backend on 8080: 2 frontends × 3 backends.
     await replaceInEditor(page, 'port: 70000', 'port: 9090');
@@ -153,7 +209,7 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
     assert.equal(lines.length, 6, lines.join('\n'));
     for (const l of lines) assert.match(l, /^✗ − shop\/frontend-\S+ → shop\/backend-\S+ 8080\/TCP$/);
     assert.equal(await page.locator('[data-testid=opened]').count(), 0);
-    await screenshot(page, '5-editor-diff');
+    await screenshot(page, '7-editor-diff');
   });
 
   it('Apply: the change is persisted and the matrix follows it', async () => {
@@ -173,7 +229,7 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
     const from = titles.find((t) => t.startsWith('shop/frontend-'))!;
     const to = titles.find((t) => t.startsWith('shop/backend-'))!;
     assert.equal(await page.getByRole('gridcell', { name: `${from} → ${to} 8080/TCP: denied` }).innerText(), '✗');
-    await screenshot(page, '6-matrix-after-apply');
+    await screenshot(page, '8-matrix-after-apply');
     assert.deepEqual(browser.errors, []);
   });
 });

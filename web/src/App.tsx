@@ -5,14 +5,13 @@
 import { lazy, Suspense, useMemo } from 'react';
 import { api } from './api.ts';
 import { useAsync, useHashState, useRevision } from './hooks.ts';
-import type { View } from './lib/url-state.ts';
+import { VIEWS, type View } from './lib/url-state.ts';
 import { MatrixView } from './views/MatrixView.tsx';
 
 const TopologyView = lazy(() => import('./views/TopologyView.tsx'));
 const EditorView = lazy(() => import('./views/EditorView.tsx'));
-
-/** The views this build serves (trace and lint join when their models do). */
-const SHOWN: readonly View[] = ['topology', 'matrix', 'editor'];
+const TraceView = lazy(() => import('./views/TraceView.tsx'));
+const LintView = lazy(() => import('./views/LintView.tsx'));
 
 const TITLES: Record<View, string> = { topology: 'Topology', matrix: 'Policy matrix', trace: 'Trace', editor: 'What-if editor', lint: 'Lint' };
 
@@ -42,7 +41,7 @@ export function App() {
         <span className="source" title={t?.summary.source.description}>{t?.summary.source.description}</span>
       </header>
       <nav className="tabs" role="tablist" aria-label="Views">
-        {SHOWN.map((v) => (
+        {VIEWS.map((v) => (
           <a key={v} role="tab" aria-selected={state.view === v} className={state.view === v ? 'tab active' : 'tab'} href={`#/${v}`} onClick={(e) => { e.preventDefault(); update({ view: v }); }}>
             {TITLES[v]}
           </a>
@@ -69,6 +68,8 @@ export function App() {
           {state.view === 'topology' && t && <TopologyView topology={t} state={state} update={update} />}
           {state.view === 'matrix' && <MatrixView state={state} update={update} revision={revision} />}
           {state.view === 'editor' && t && <EditorView topology={t} revision={revision} update={update} />}
+          {state.view === 'trace' && t && <TraceView topology={t} state={state} update={update} />}
+          {state.view === 'lint' && <LintView revision={revision} update={update} />}
         </Suspense>
       </main>
     </div>

@@ -3,6 +3,8 @@ import type {
   ApplyResponse, FlowResponse, MatrixResponse, ObjectResponse, PodDetails, SelectResponse, Topology, UIError, WhatIfResponse,
 } from '../../src/server/ui-api/api-types.ts';
 import type { PolicyExplanation } from '../../src/model/policy/index.ts';
+import type { TraceResult } from '../../src/model/trace/index.ts';
+import type { LintResponse } from '../../src/server/ui-api/api-types.ts';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string, readonly errors: UIError[] = []) {
@@ -46,5 +48,7 @@ export const api = {
   object: (kind: string, namespace: string, name: string) => get<ObjectResponse>('object', { kind, namespace, name }),
   whatIf: (yaml: string) => post<WhatIfResponse>('whatif', { yaml }),
   apply: (yaml: string) => post<ApplyResponse>('apply', { yaml }),
+  trace: (q: { from: string; to: string; port: string; protocol: string; size?: string }) => get<TraceResult>('trace', q),
+  lint: () => get<LintResponse>('lint'),
   matrixCSVURL: (ns: string[]) => `api/matrix.csv${ns.length ? `?ns=${encodeURIComponent(ns.join(','))}` : ''}`,
 };

@@ -111,15 +111,16 @@ export async function createGraph(container: HTMLElement): Promise<GraphHandle> 
     },
     path(ids, failAt) {
       cy.remove('edge.trace');
+      const failId = failAt !== undefined ? ids[failAt] : undefined;
       const steps: string[] = [];
       for (const id of ids) if (steps[steps.length - 1] !== id && cy.getElementById(id).nonempty()) steps.push(id);
       const edges: ElementDefinition[] = [];
       for (let i = 1; i < steps.length; i++) {
-        edges.push({ group: 'edges', data: { id: `trace:${i}`, source: steps[i - 1], target: steps[i], label: String(i) }, classes: failAt !== undefined && i >= failAt ? 'trace failed' : 'trace' });
+        const failed = failId !== undefined && i === steps.length - 1 && steps[i] === failId;
+        edges.push({ group: 'edges', data: { id: `trace:${i}`, source: steps[i - 1], target: steps[i], label: String(i) }, classes: failed ? 'trace failed' : 'trace' });
       }
       cy.add(edges);
-      const failId = failAt !== undefined ? steps[Math.min(failAt, steps.length - 1)] : undefined;
-      handle.highlight(steps, failId);
+      handle.highlight(steps, failId && steps.includes(failId) ? failId : undefined);
     },
     onSelect(cb) {
       cy.on('tap', (e: EventObject) => {

@@ -117,3 +117,11 @@ export function elementsForWhere(where: string): string[] {
   if (svc) return [serviceId(svc[1])];
   return [];
 }
+
+/** Pod IPs and Service ClusterIPs → the element that stands for them. */
+export function elementsByIP(t: Topology): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of t.pods) if (!p.hostNetwork) for (const ip of p.ips) out.set(ip, podId(p.ref));
+  for (const s of t.services) for (const ip of s.clusterIPs) if (ip !== 'None') out.set(ip, serviceId(s.ref));
+  return out;
+}

@@ -51,6 +51,6 @@ export function formatHash(state: UIState): string {
       if (state.ns.length) params.set('ns', state.ns.join(','));
     } else if (state[key] !== DEFAULT_STATE[key]) params.set(key, state[key]);
   }
-  const qs = params.toString().replace(/%2F/g, '/').replace(/%2C/g, ',');
+  const qs = params.toString().replace(/%2F/g, '/').replace(/%2C/g, ',').replace(/%3A/g, ':');
   return `#/${state.view}${qs ? `?${qs}` : ''}`;
 }

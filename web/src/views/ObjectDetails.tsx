@@ -92,6 +92,26 @@ export function ObjectDetails({ focus, topology: t, update }: Props) {
       </section>
     );
   }
+  if (kind === 'node') {
+    const n = t.nodes.find((x) => x.name === ref);
+    const pods = t.pods.filter((p) => p.node === ref);
+    return (
+      <section className="details" aria-label={`Node ${ref}`} data-testid="details">
+        <header><h3>Node {ref}</h3>{close}</header>
+        {n ? <p>{n.internalIP ?? 'no InternalIP'} · podCIDR {n.podCIDRs.join(', ') || 'none'} · {n.ready ? '✓ Ready' : '✗ NotReady'}</p> : <p className="muted">not found</p>}
+        <p>pods: {pods.length ? pods.map((p) => <span key={p.ref}>{link('pod', p.ref)} </span>) : 'none'}</p>
+      </section>
+    );
+  }
+  if (kind === 'ingress' || kind === 'httproute') {
+    const r = t.routes.find((x) => x.kind.toLowerCase() === kind && `${x.namespace}/${x.name}` === ref);
+    return (
+      <section className="details" aria-label={`${kind} ${ref}`} data-testid="details">
+        <header><h3>{r?.kind ?? kind} {ref}</h3>{close}</header>
+        {r ? <p>hosts {r.hosts.join(', ') || 'none'} → Services {r.services.length ? r.services.map((s) => <span key={s}>{link('service', s)} </span>) : 'none (not admitted or no valid backend)'}</p> : <p className="muted">not found</p>}
+      </section>
+    );
+  }
   return (
     <section className="details" data-testid="details">
       <header><h3>{focus}</h3>{close}</header>

@@ -60,6 +60,7 @@ export default function TopologyView({ topology: t, state, update }: Props) {
     if (!graph) return;
     if (kind === 'policy') graph.highlight((t.policies.find((p) => p.ref === ref)?.selects ?? []).map(podId));
     else if (kind === 'pod') graph.highlight([podId(ref)]);
+    else if (kind === 'node') graph.highlight(t.pods.filter((p) => p.node === ref).map((p) => podId(p.ref)));
     else if (kind === 'service') graph.highlight([serviceId(ref), ...(t.services.find((s) => s.ref === ref)?.endpoints.map((e) => podId(e.pod)) ?? [])]);
     else graph.highlight([]);
   }, [graph, kind, ref, t, elements]);
