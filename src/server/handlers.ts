@@ -208,6 +208,8 @@ function listOrWatch(r: Request): void {
   const sel = selection(r);
   const rep = representation(r);
   const watch = query.get('watch');
+  const rvParam = query.get('resourceVersion');
+  if (rvParam && !/^\d+$/.test(rvParam)) throw badRequest(`invalid resource version: ${JSON.stringify(rvParam)}: must be a non-negative integer`);
   if (watch === 'true' || watch === '1') {
     const resource = route.resource;
     const events = resource.kind === 'Event';
