@@ -297,11 +297,14 @@ async function decodeObject(r: Request, strict: boolean): Promise<{ obj: KObject
 function checkShape(r: Request, value: unknown, body: Buffer | string): KObject {
   const resource = r.route.resource;
   if (!isObject(value)) throw badRequest(`the body of the request must be a JSON or YAML object, not ${Array.isArray(value) ? 'a list' : typeof value}`);
-  const kind = value.kind;
-  if (typeof kind !== 'string' || !kind) throw badRequest(`Object 'Kind' is missing in '${String(body).slice(0, 200)}'`);
-  const apiVersion = value.apiVersion;
-  if (typeof apiVersion !== 'string' || !apiVersion) throw badRequest(`Object 'apiVersion' is missing in '${String(body).slice(0, 200)}'`);
   const expected = apiVersionOfResource(resource);
+  // As the API server decodes with the endpoint's group/version/kind as defaults, both may be left out.
+  if (value.kind === undefined || value.kind === '') value.kind = resource.kind;
+  if (value.apiVersion === undefined || value.apiVersion === '') value.apiVersion = expected;
+  const kind = value.kind;
+  if (typeof kind !== 'string') throw badRequest(`Object 'Kind' is missing in '${String(body).slice(0, 200)}'`);
+  const apiVersion = value.apiVersion;
+  if (typeof apiVersion !== 'string') throw badRequest(`Object 'apiVersion' is missing in '${String(body).slice(0, 200)}'`);
   const accepted = resource.info ? [expected, ...(resource.info.alsoAccepts ?? []), resource.info.group ? `${resource.info.group}/${resource.info.version}` : resource.info.version] : [expected];
   if (!accepted.includes(apiVersion)) throw badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${expected})`);
   if (kind !== resource.kind) throw badRequest(`${kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: the kind in the body (${kind}) does not match the resource ${resource.plural}`);

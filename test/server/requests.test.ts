@@ -53,7 +53,7 @@ test('API requests over HTTPS', async (t) => {
       await expectStatus(c, await c.request(CM, { method: 'POST', body: '{"apiVersion": "v1", "kind": ' }), 400, 'BadRequest', /json parse error/);
       await expectStatus(c, await c.request(CM, { method: 'POST', body: 'kind: [unclosed', contentType: 'application/yaml' }), 400, 'BadRequest', /YAML/);
       await expectStatus(c, await c.request(CM, { method: 'POST', body: '[1, 2]' }), 400, 'BadRequest');
-      await expectStatus(c, await c.request(CM, { method: 'POST', body: JSON.stringify({ apiVersion: 'v1', metadata: { name: 'x' } }) }), 400, 'BadRequest', /Object 'Kind' is missing/);
+      await expectStatus(c, await c.request(CM, { method: 'POST', body: JSON.stringify({ apiVersion: 'v1', kind: 7, metadata: { name: 'x' } }) }), 400, 'BadRequest', /Object 'Kind' is missing/);
       await expectStatus(
         c,
         await c.request(CM, { method: 'POST', body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: {} }) }),
