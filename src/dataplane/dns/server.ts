@@ -89,7 +89,7 @@ export class DNSServer {
   }
 
   private async bind(host: string, port: number): Promise<void> {
-    const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', lookup: literalLookup });
+    const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', lookup: literalLookup() });
     this.udp = udp;
     udp.on('message', (msg, rinfo) => this.onUDP(msg, rinfo));
     udp.on('error', (err) => this.options.log?.(`udp: ${err.message}`));
@@ -141,13 +141,17 @@ export class DNSServer {
   /** Answers one wire message; `reply` gets the wire answer (not called for dropped input). */
   handle(msg: Buffer, client: { ip: string; transport: 'udp' | 'tcp' }, reply: (b: Buffer) => void): void {
     this.stats.queries++;
-    const cache = client.transport === 'udp' ? this.udpCache : this.tcpCache;
-    const hit = cache.get(msg);
+    const hit = (client.transport === 'udp' ? this.udpCache : this.tcpCache).get(msg);
     if (hit !== undefined) {
       this.stats.cacheHits++;
       reply(hit);
       return;
     }
+    this.answer(msg, client, reply);
+  }
+
+  /** The full path for a message the cache did not have: decode, answer or forward, encode, store. */
+  private answer(msg: Buffer, client: { ip: string; transport: 'udp' | 'tcp' }, reply: (b: Buffer) => void): void {
     let parsed;
     try {
       parsed = parseQuery(msg);
@@ -193,12 +197,20 @@ export class DNSServer {
     const out = encodeResponse(q, response, { maxSize });
     if (out.readUInt16BE(2) & 0x0200) this.stats.truncated++;
     // Everything the answer depends on is in the message bytes, except the client for autopath.
-    if (!failed && !this.dns.dependsOnClient(question)) cache.set(msg, out);
+    if (!failed && !this.dns.dependsOnClient(question)) (client.transport === 'udp' ? this.udpCache : this.tcpCache).set(msg, out);
     reply(out);
   }
 
   private onUDP(msg: Buffer, rinfo: RemoteInfo): void {
-    this.handle(msg, { ip: rinfo.address, transport: 'udp' }, (b) => this.udp?.send(b, rinfo.port, rinfo.address));
+    this.stats.queries++;
+    // The hot path: a repeated query is answered straight from the raw bytes (same as handle()).
+    const hit = this.udpCache.get(msg);
+    if (hit !== undefined) {
+      this.stats.cacheHits++;
+      this.udp?.send(hit, rinfo.port, rinfo.address);
+      return;
+    }
+    this.answer(msg, { ip: rinfo.address, transport: 'udp' }, (b) => this.udp?.send(b, rinfo.port, rinfo.address));
   }
 
   private onTCP(sock: TCPSocket): void {
@@ -256,13 +268,22 @@ export class DNSServer {
 /**
  * dgram resolves the destination of every send through `lookup` (dns.lookup by default, which defers
  * to the next tick even for an IP literal). Replies always go to the literal address a query came
- * from, so literals are passed through at once; names (a `--listen localhost`) still go to dns.lookup.
+ * from, so literals are passed through at once (the last one remembered, to skip even the isIP
+ * regex for a client that asks again); names (`--listen localhost`) still go to dns.lookup.
  */
-const literalLookup: NonNullable<SocketOptions['lookup']> = (address, options, callback) => {
-  const family = isIP(address);
-  if (family !== 0) {
-    callback(null, address, family);
-    return;
-  }
-  dnsLookup(address, options, callback);
-};
+function literalLookup(): NonNullable<SocketOptions['lookup']> {
+  let lastAddress = '';
+  let lastFamily = 0;
+  return (address, options, callback) => {
+    if (address !== lastAddress) {
+      const family = isIP(address);
+      if (family === 0) {
+        dnsLookup(address, options, callback);
+        return;
+      }
+      lastAddress = address;
+      lastFamily = family;
+    }
+    callback(null, address, lastFamily);
+  };
+}
