@@ -65,11 +65,13 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
     await screenshot(page, '1-topology');
 
     // Namespace filter narrows the view (and lives in the URL).
+    await page.locator('.nsfilter summary').click();
     await page.getByRole('checkbox', { name: 'data' }).check();
     await page.waitForFunction("document.querySelectorAll('[data-testid=pods] tbody tr').length === 1");
     assert.deepEqual(await podRefs(), ['data/database-0']);
     assert.match(page.url(), /ns=data/);
     await page.getByRole('checkbox', { name: 'data' }).uncheck();
+    await page.locator('.nsfilter summary').click();
 
     // A label selector (matched server-side) and a policy's selection.
     await page.getByLabel('Label selector').fill('app=backend');
@@ -86,19 +88,16 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
   it('Policy matrix: a denied cell explains which policies decided', async () => {
     const page = browser.page;
     await page.goto(`${server.url}#/matrix?port=5432/TCP`);
-    const pods = await (async () => {
-      await page.getByRole('grid').waitFor();
-      return page.locator('.rowname').allInnerTexts();
-    })();
-    assert.ok(pods.length >= 6, pods.join(' '));
-    const titles = await page.locator('.rowname').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''));
+    await page.getByRole('grid').waitFor();
+    const titles = await rowTitles(page);
+    assert.ok(titles.length >= 6, titles.join(' '));
     const from = titles.find((t) => t.startsWith('shop/frontend-'))!;
-    const cell = page.getByRole('gridcell', { name: `${from} → data/database-0 5432/TCP: denied` });
-    assert.equal(await cell.innerText(), '✗');
-    // The backend is the one tier the database admits.
     const backend = titles.find((t) => t.startsWith('shop/backend-'))!;
-    assert.equal(await page.getByRole('gridcell', { name: `${backend} → data/database-0 5432/TCP: allowed` }).innerText(), '✓');
-    await cell.click();
+    // The backend is the one tier the database admits.
+    assert.equal(await clickCell(page, backend, 'data/database-0'), `${backend} → data/database-0 5432/TCP: allowed`);
+    assert.equal(await page.locator('#matrix-active').innerText(), '✓');
+    assert.equal(await clickCell(page, from, 'data/database-0'), `${from} → data/database-0 5432/TCP: denied`);
+    assert.equal(await page.locator('#matrix-active').innerText(), '✗');
     const panel = page.locator('[data-testid=flow-panel]');
     await panel.getByText('✗ denied').first().waitFor();
     const deciding = await panel.locator('[data-testid=deciding-policy]').allInnerTexts();
@@ -175,11 +174,13 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Enter');
     // Ctrl+Home → (0,0), Down → (1,0), Right → (1,1): the pod of row 1 to itself.
-    const titles = await page.locator('.rowname').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''));
+    const titles = await rowTitles(page);
     await page.locator('[data-testid=flow-panel]').waitFor();
     assert.equal(await page.locator('[data-testid=flow-panel] h3').innerText(), `${titles[1]} → ${titles[1]} 8080/TCP`);
     assert.ok(decodeURIComponent(page.url()).includes(`from=${titles[1]}&to=${titles[1]}`), page.url());
-    assert.equal(await page.locator('.cell.focus').getAttribute('aria-label'), await page.locator('#cell-1-1').getAttribute('aria-label'));
+    assert.equal(await page.locator('#matrix-active').getAttribute('data-row'), '1');
+    assert.equal(await page.locator('#matrix-active').getAttribute('data-col'), '1');
+    assert.match(String(await page.locator('#matrix-active').getAttribute('aria-label')), new RegExp(`^${titles[1]} → ${titles[1]} 8080/TCP: (allowed|denied)$`));
   });
 
   it('What-if editor: the errors podnet apply gives, then the diff of a policy change', async () => {
@@ -225,10 +226,11 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
 
     await page.goto(`${server.url}#/matrix?port=8080/TCP`);
     await page.getByRole('grid').waitFor();
-    const titles = await page.locator('.rowname').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''));
+    const titles = await rowTitles(page);
     const from = titles.find((t) => t.startsWith('shop/frontend-'))!;
     const to = titles.find((t) => t.startsWith('shop/backend-'))!;
-    assert.equal(await page.getByRole('gridcell', { name: `${from} → ${to} 8080/TCP: denied` }).innerText(), '✗');
+    assert.equal(await clickCell(page, from, to), `${from} → ${to} 8080/TCP: denied`);
+    await page.locator('[data-testid=flow-panel]').getByText('✗ denied').first().waitFor();
     await screenshot(page, '8-matrix-after-apply');
     assert.deepEqual(browser.errors, []);
   });
@@ -247,4 +249,23 @@ async function replaceInEditor(page: Browser['page'], from: string, to: string):
   await page.keyboard.press('Shift+Home');
   const indent = lines[lineIndex].match(/^\s*/)![0];
   await page.keyboard.type(lines[lineIndex].replace(from, to).slice(indent.length));
+}
+
+/** Pod refs of the matrix rows, in order. */
+async function rowTitles(page: Browser['page']): Promise<string[]> {
+  return page.locator('.rowname').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''));
+}
+
+/** Clicks the matrix cell from → to (painted on a canvas) and returns the focused cell's label. */
+async function clickCell(page: Browser['page'], from: string, to: string): Promise<string> {
+  const titles = await rowTitles(page);
+  const r = titles.indexOf(from);
+  const c = titles.indexOf(to);
+  assert.ok(r >= 0 && c >= 0, `${from} and ${to} are rows`);
+  const body = page.locator('.mbody');
+  const box = (await body.boundingBox())!;
+  const scroll = await body.evaluate((el) => ({ top: el.scrollTop, left: el.scrollLeft }));
+  await page.mouse.click(box.x + c * 24 - scroll.left + 12, box.y + r * 24 - scroll.top + 12);
+  await page.waitForFunction(`document.querySelector('#matrix-active')?.dataset.row === '${r}' && document.querySelector('#matrix-active')?.dataset.col === '${c}'`);
+  return String(await page.locator('#matrix-active').getAttribute('aria-label'));
 }

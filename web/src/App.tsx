@@ -46,15 +46,18 @@ export function App() {
             {TITLES[v]}
           </a>
         ))}
-        <fieldset className="nsfilter">
-          <legend>Namespaces</legend>
-          {namespaces.map((ns) => (
-            <label key={ns}>
-              <input type="checkbox" checked={state.ns.includes(ns)} onChange={() => toggleNs(ns)} /> {ns}
-            </label>
-          ))}
-          {state.ns.length > 0 && <button type="button" className="link" onClick={() => update({ ns: [] })}>all</button>}
-        </fieldset>
+        <details className="nsfilter">
+          <summary>Namespaces: <strong>{state.ns.length ? state.ns.join(', ') : 'all'}</strong></summary>
+          <fieldset className="nsmenu">
+            <legend className="sr-only">Show pods of these namespaces</legend>
+            {namespaces.map((ns) => (
+              <label key={ns}>
+                <input type="checkbox" checked={state.ns.includes(ns)} onChange={() => toggleNs(ns)} /> {ns}
+              </label>
+            ))}
+            {state.ns.length > 0 && <button type="button" className="link" onClick={() => update({ ns: [] })}>show all</button>}
+          </fieldset>
+        </details>
       </nav>
       {topo.error && <p className="error" role="alert">Cannot load the cluster: {topo.error.message}</p>}
       {t && t.problems.length > 0 && (

@@ -1,6 +1,6 @@
 /**
  * The topology canvas: cytoscape (loaded with the view) draws an instant preset layout, then ELK's
- * layered layout (loaded lazily, a large chunk) refines it. Highlights mark policy selections and trace
+ * layered layout (loaded lazily, run in a Web Worker) refines it. Highlights mark policy selections and trace
  * paths; exports give PNG (the canvas) and SVG (from the laid-out boxes).
  */
 import type { Core, ElementDefinition, EventObject, StylesheetJson } from 'cytoscape';
@@ -44,26 +44,6 @@ const STYLE: StylesheetJson = [
   { selector: ':selected', style: { 'overlay-color': '#1d4ed8', 'overlay-opacity': 0.15 } },
 ];
 
-const ELK_OPTIONS = {
-  name: 'elk',
-  fit: true,
-  padding: 20,
-  animate: false,
-  nodeDimensionsIncludeLabels: true,
-  elk: {
-    algorithm: 'layered',
-    'elk.direction': 'RIGHT',
-    'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
-    // Compound labels sit above their box: ELK's padding and spacing leave room for them and exceed
-    // cytoscape's own compound padding, so drawn boxes never overlap.
-    'elk.layered.spacing.nodeNodeBetweenLayers': 60,
-    'elk.spacing.nodeNode': 44,
-    'elk.padding': '[top=20,left=16,bottom=16,right=16]',
-  },
-};
-
-let elkRegistered: Promise<void> | undefined;
-
 export async function createGraph(container: HTMLElement): Promise<GraphHandle> {
   const { default: cytoscape } = await import('cytoscape');
   let layoutName: 'preset' | 'elk' = 'preset';
@@ -72,15 +52,13 @@ export async function createGraph(container: HTMLElement): Promise<GraphHandle> 
   const cy: Core = cytoscape({ container, style: STYLE, wheelSensitivity: 0.3, minZoom: 0.05, maxZoom: 3, boxSelectionEnabled: false });
 
   const runElk = async (gen: number): Promise<void> => {
-    elkRegistered ??= import('cytoscape-elk').then((m) => cytoscape.use(m.default));
-    await elkRegistered;
+    const { elkPositions } = await import('./elk-layout.ts');
     if (gen !== generation || cy.destroyed()) return;
-    const layout = cy.layout(ELK_OPTIONS as unknown as cytoscape.LayoutOptions);
-    await new Promise<void>((done) => {
-      layout.one('layoutstop', () => done());
-      layout.run();
-    });
+    const nodes = cy.nodes().map((n) => ({ id: n.id(), parent: (n.data('parent') as string | undefined) ?? undefined, width: n.width(), height: n.height() }));
+    const edges = cy.edges().toArray().filter((e) => !e.hasClass('trace')).map((e) => e as cytoscape.EdgeSingular).map((e) => ({ id: e.id(), source: e.source().id(), target: e.target().id() }));
+    const positions = await elkPositions(nodes, edges);
     if (gen !== generation || cy.destroyed()) return;
+    cy.layout({ name: 'preset', positions: (n: cytoscape.NodeSingular) => positions.get(n.id()) ?? n.position(), fit: true, padding: 20 } as cytoscape.LayoutOptions).run();
     layoutName = 'elk';
     layoutListener?.('elk');
   };

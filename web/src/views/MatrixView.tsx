@@ -1,16 +1,16 @@
 /**
- * The policy matrix: pods × pods for one port at a time, computed server-side; only the visible cells
- * are rendered (1,000+ pods scroll smoothly). Rows are sources, columns destinations, namespaces in
+ * The policy matrix: pods × pods for one port at a time, computed server-side; the visible cells are
+ * painted on a canvas (1,000+ pods scroll smoothly), the focused cell is also in the DOM for screen readers. Rows are sources, columns destinations, namespaces in
  * bands. Keyboard: arrows/Home/End/PageUp/PageDown move, Enter explains the focused cell.
  */
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { api } from '../api.ts';
 import { useAsync } from '../hooks.ts';
 import { cellAllowed, cellLabel, countAllowed, decodeBits, groupStarts, moveFocus, scrollToShow, visibleRange, type Focus } from '../lib/matrix-grid.ts';
 import type { UIState } from '../lib/url-state.ts';
 import { FlowPanel } from './FlowPanel.tsx';
+import { CELL, MatrixCanvas } from './MatrixCanvas.tsx';
 
-const CELL = 24;
 const ROW_HEAD = 250;
 const COL_HEAD = 150;
 
@@ -79,40 +79,17 @@ export function MatrixView({ state, update, revision }: Props) {
     }
   };
 
-  const rowEls = [];
-  for (let r = rows.start; r < rows.end; r++) {
-    const cells = [];
-    for (let c = cols.start; c < cols.end; c++) {
-      const ok = cellAllowed(bits, data.words, r, c);
-      const isFocus = focus.row === r && focus.col === c;
-      const isSel = selected?.from === data.pods[r].ref && selected.to === data.pods[c].ref;
-      cells.push(
-        <div
-          key={c}
-          id={`cell-${r}-${c}`}
-          role="gridcell"
-          aria-colindex={c + 1}
-          aria-selected={isSel}
-          aria-label={cellLabel(data.pods[r].ref, data.pods[c].ref, port, ok)}
-          title={cellLabel(data.pods[r].ref, data.pods[c].ref, port, ok)}
-          data-allowed={ok}
-          className={`cell ${ok ? 'allow' : 'deny'}${isFocus ? ' focus' : ''}${isSel ? ' sel' : ''}${bands.has(c) ? ' band-l' : ''}${bands.has(r) ? ' band-t' : ''}`}
-          style={{ left: c * CELL, top: 0 }}
-          onClick={() => {
-            setFocus({ row: r, col: c });
-            open({ row: r, col: c });
-          }}
-        >
-          {ok ? '✓' : '✗'}
-        </div>,
-      );
-    }
-    rowEls.push(
-      <div key={r} role="row" aria-rowindex={r + 1} className="mrow" style={{ top: r * CELL, height: CELL }}>
-        {cells}
-      </div>,
-    );
-  }
+  const cellAt = (e: MouseEvent<HTMLDivElement>): Focus | undefined => {
+    const el = e.currentTarget;
+    const box = el.getBoundingClientRect();
+    const col = Math.floor((e.clientX - box.left + el.scrollLeft) / CELL);
+    const row = Math.floor((e.clientY - box.top + el.scrollTop) / CELL);
+    return row >= 0 && col >= 0 && row < n && col < n ? { row, col } : undefined;
+  };
+  const focusOk = cellAllowed(bits, data.words, focus.row, focus.col);
+  const focusLabel = cellLabel(data.pods[focus.row].ref, data.pods[focus.col].ref, port, focusOk);
+  const selRow = selected ? index.get(selected.from) : undefined;
+  const selCol = selected ? index.get(selected.to) : undefined;
 
   return (
     <div className="matrix-view">
@@ -136,7 +113,7 @@ export function MatrixView({ state, update, revision }: Props) {
                 <div key={g.namespace} className="nsband-col" style={{ left: g.start * CELL, width: g.count * CELL }} title={g.namespace}>{g.namespace}</div>
               ))}
               {Array.from({ length: cols.end - cols.start }, (_, k) => cols.start + k).map((c) => (
-                <div key={c} className={`colname${focus.col === c ? ' focus' : ''}`} style={{ left: c * CELL }} title={data.pods[c].ref}>
+                <div key={c} className={`colname${focus.col === c ? ' focus' : ''}`} style={{ left: c * CELL }} title={data.pods[c].ref} data-index={c}>
                   <span>{data.pods[c].ref.split('/')[1]}</span>
                 </div>
               ))}
@@ -148,27 +125,68 @@ export function MatrixView({ state, update, revision }: Props) {
                 <div key={g.namespace} className="nsband-row" style={{ top: g.start * CELL, height: g.count * CELL }} title={g.namespace}><span>{g.namespace}</span></div>
               ))}
               {Array.from({ length: rows.end - rows.start }, (_, k) => rows.start + k).map((r) => (
-                <div key={r} className={`rowname${focus.row === r ? ' focus' : ''}`} style={{ top: r * CELL }} title={data.pods[r].ref}>{data.pods[r].ref.split('/')[1]}</div>
+                <div key={r} className={`rowname${focus.row === r ? ' focus' : ''}`} style={{ top: r * CELL }} title={data.pods[r].ref} data-index={r}>{data.pods[r].ref.split('/')[1]}</div>
               ))}
             </div>
           </div>
-          <div
-            ref={body}
-            className="mbody"
-            role="grid"
-            aria-label={`Policy matrix for ${port}`}
-            aria-rowcount={n}
-            aria-colcount={n}
-            aria-activedescendant={`cell-${focus.row}-${focus.col}`}
-            tabIndex={0}
-            onKeyDown={onKey}
-            onScroll={(e) => {
-              const el = e.currentTarget;
-              setScroll({ top: el.scrollTop, left: el.scrollLeft, w: el.clientWidth, h: el.clientHeight });
-            }}
-          >
-            <div style={{ width: n * CELL, height: n * CELL, position: 'relative' }}>{rowEls}</div>
+          <div className="mbody-wrap">
+            <MatrixCanvas
+              bits={bits}
+              words={data.words}
+              n={n}
+              rows={rows}
+              cols={cols}
+              scroll={scroll}
+              bands={bands}
+              selected={selRow !== undefined && selCol !== undefined ? { row: selRow, col: selCol } : undefined}
+            />
+            <div
+              ref={body}
+              className="mbody"
+              role="grid"
+              aria-label={`Policy matrix for ${port}`}
+              aria-rowcount={n}
+              aria-colcount={n}
+              aria-activedescendant="matrix-active"
+              tabIndex={0}
+              onKeyDown={onKey}
+              onScroll={(e) => {
+                const el = e.currentTarget;
+                setScroll({ top: el.scrollTop, left: el.scrollLeft, w: el.clientWidth, h: el.clientHeight });
+              }}
+              onClick={(e) => {
+                const f = cellAt(e);
+                if (!f) return;
+                setFocus(f);
+                open(f);
+              }}
+              onMouseMove={(e) => {
+                const f = cellAt(e);
+                e.currentTarget.title = f ? cellLabel(data.pods[f.row].ref, data.pods[f.col].ref, port, cellAllowed(bits, data.words, f.row, f.col)) : '';
+              }}
+            >
+              <div style={{ width: n * CELL, height: n * CELL, position: 'relative' }}>
+                {/* Cells are painted on the canvas; the focused one is also a DOM cell for assistive technology. */}
+                <div role="row" aria-rowindex={focus.row + 1} className="mrow" style={{ top: focus.row * CELL, height: CELL }}>
+                  <div
+                    id="matrix-active"
+                    role="gridcell"
+                    aria-colindex={focus.col + 1}
+                    aria-selected={selRow === focus.row && selCol === focus.col}
+                    aria-label={focusLabel}
+                    data-allowed={focusOk}
+                    data-row={focus.row}
+                    data-col={focus.col}
+                    className={`cell focus ${focusOk ? 'allow' : 'deny'}`}
+                    style={{ left: focus.col * CELL, top: 0 }}
+                  >
+                    {focusOk ? '✓' : '✗'}
+                  </div>
+                </div>
+              </div>
+            </div>
           </div>
+          <p className="sr-only" aria-live="polite">{focusLabel}</p>
         </div>
       </div>
       {selected && state.port && (
