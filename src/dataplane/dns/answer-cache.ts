@@ -65,8 +65,11 @@ export class AnswerCache {
   }
 }
 
-/** FNV-1a over the bytes after the ID, folded to a small integer (a V8 Smi, cheap as a Map key). */
-function hashQuery(msg: Buffer): number {
+/**
+ * FNV-1a over the bytes after the ID, folded to a small integer (a V8 Smi, cheap as a Map key).
+ * Exported so tests can build colliding queries; collisions are resolved by comparing the bytes.
+ */
+export function hashQuery(msg: Buffer): number {
   let h = 0x811c9dc5 ^ msg.length;
   for (let i = 2; i < msg.length; i++) h = Math.imul(h ^ msg[i], 0x01000193);
   return (h >>> 2) & 0x3fffffff;

@@ -12,14 +12,18 @@ import type { ObservedResponse } from '../../model/dns/cases.ts';
 export interface QueryOptions {
   /** EDNS UDP size; undefined sends no OPT record. */
   edns?: number;
+  /** The DO bit in the OPT record (needs `edns`). */
+  dnssecOK?: boolean;
   id?: number;
+  /** Header flags; default RD only. */
+  flags?: number;
 }
 
 export function encodeQuery(name: string, type: string, options: QueryOptions = {}): Buffer {
   return dnsPacket.encode({
-    type: 'query', id: options.id ?? 4242, flags: dnsPacket.RECURSION_DESIRED,
+    type: 'query', id: options.id ?? 4242, flags: options.flags ?? dnsPacket.RECURSION_DESIRED,
     questions: [{ name: name.replace(/\.$/, '') || '.', type: type as dnsPacket.RecordType, class: 'IN' }],
-    ...(options.edns ? { additionals: [{ type: 'OPT', name: '.', udpPayloadSize: options.edns } as dnsPacket.Answer] } : {}),
+    ...(options.edns ? { additionals: [{ type: 'OPT', name: '.', udpPayloadSize: options.edns, ...(options.dnssecOK ? { flags: dnsPacket.DNSSEC_OK } : {}) } as dnsPacket.Answer] } : {}),
   });
 }
 
