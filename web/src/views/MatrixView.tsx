@@ -14,6 +14,10 @@ import { CELL, MatrixCanvas } from './MatrixCanvas.tsx';
 const ROW_HEAD = 250;
 const COL_HEAD = 150;
 
+/** Keeps a namespace band's label in view while its group is scrolled through. */
+const bandOffset = (g: { start: number; count: number }, scroll: number): number =>
+  Math.max(0, Math.min(scroll - g.start * CELL, g.count * CELL - CELL));
+
 interface Props {
   state: UIState;
   update: (patch: Partial<UIState>, replace?: boolean) => void;
@@ -110,7 +114,9 @@ export function MatrixView({ state, update, revision }: Props) {
           <div className="colhead">
             <div style={{ transform: `translateX(${-scroll.left}px)`, width: n * CELL, position: 'relative', height: COL_HEAD }}>
               {data.groups.map((g) => (
-                <div key={g.namespace} className="nsband-col" style={{ left: g.start * CELL, width: g.count * CELL }} title={g.namespace}>{g.namespace}</div>
+                <div key={g.namespace} className="nsband-col" style={{ left: g.start * CELL, width: g.count * CELL }} title={g.namespace}>
+                  <span style={{ left: bandOffset(g, scroll.left) }}>{g.namespace}</span>
+                </div>
               ))}
               {Array.from({ length: cols.end - cols.start }, (_, k) => cols.start + k).map((c) => (
                 <div key={c} className={`colname${focus.col === c ? ' focus' : ''}`} style={{ left: c * CELL }} title={data.pods[c].ref} data-index={c}>
@@ -122,7 +128,9 @@ export function MatrixView({ state, update, revision }: Props) {
           <div className="rowhead">
             <div style={{ transform: `translateY(${-scroll.top}px)`, height: n * CELL, position: 'relative' }}>
               {data.groups.map((g) => (
-                <div key={g.namespace} className="nsband-row" style={{ top: g.start * CELL, height: g.count * CELL }} title={g.namespace}><span>{g.namespace}</span></div>
+                <div key={g.namespace} className="nsband-row" style={{ top: g.start * CELL, height: g.count * CELL }} title={g.namespace}>
+                  <span style={{ top: bandOffset(g, scroll.top) }}>{g.namespace}</span>
+                </div>
               ))}
               {Array.from({ length: rows.end - rows.start }, (_, k) => rows.start + k).map((r) => (
                 <div key={r} className={`rowname${focus.row === r ? ' focus' : ''}`} style={{ top: r * CELL }} title={data.pods[r].ref} data-index={r}>{data.pods[r].ref.split('/')[1]}</div>
