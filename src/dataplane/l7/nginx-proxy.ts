@@ -6,7 +6,7 @@
  * `nginx -s reload`; a table nginx refuses keeps the running config.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,6 +72,23 @@ function get(socketPath: string): Promise<string> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Child process ids of `pid` (the master's workers), from /proc. */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      // Fields after the parenthesised command name: state, ppid, …
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
 
 export class NginxProxy {
   readonly prefix: string;
@@ -157,8 +174,13 @@ export class NginxProxy {
   async setTable(table: RouteTable): Promise<void> {
     if (!this.child) throw new Error('nginx is not running');
     await this.write(table);
+    const old = childrenOf(this.child.pid!);
     await run(this.nginx, ['-e', 'stderr', '-p', this.prefix, '-c', this.confPath, '-s', 'reload']);
     await this.waitForGeneration();
+    // Old workers keep accepting until they act on their shutdown signal: wait for them to leave so
+    // that every new connection sees the new table (bounded: a long request may hold one back).
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && old.some((p) => childrenOf(this.child!.pid!).includes(p))) await sleep(20);
   }
 
   private async waitForGeneration(timeoutMs = 10000): Promise<void> {

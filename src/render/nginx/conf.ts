@@ -131,12 +131,21 @@ function editedValue(b: Builder, e: HeaderEdit, prefix: 'http_' | 'upstream_http
   return `$${v}`;
 }
 
+const BASE_PROXY_HEADERS = [
+  'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+  'proxy_set_header X-Forwarded-Proto $scheme;',
+  'proxy_set_header Connection "";',
+];
+
+/**
+ * proxy_set_header lines of a location. Unedited requests inherit the http-level set; nginx drops
+ * every inherited proxy_set_header once a location has one, so an edited location repeats them.
+ */
 function requestHeaderLines(b: Builder, edits: readonly HeaderEdit[], hostname: string | undefined): string[] {
+  if (!edits.length && hostname === undefined) return [];
   return [
     `proxy_set_header Host ${hostname !== undefined ? value(hostname, 'hostname') : '$http_host'};`,
-    'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-    'proxy_set_header X-Forwarded-Proto $scheme;',
-    'proxy_set_header Connection "";',
+    ...BASE_PROXY_HEADERS,
     ...edits.map((e) => `proxy_set_header ${headerName(e.name)} ${editedValue(b, e, 'http_')};`),
   ];
 }
@@ -322,6 +331,8 @@ export function renderNginx(table: RouteTable, opts: NginxRenderOptions): Render
     'map_hash_bucket_size 128;',
     'variables_hash_max_size 4096;',
     'proxy_http_version 1.1;',
+    'proxy_set_header Host $http_host;',
+    ...BASE_PROXY_HEADERS,
     'proxy_read_timeout 30s;',
     'proxy_send_timeout 30s;',
     'geo $podnet_dollar { default "$"; }',

@@ -84,7 +84,7 @@ const CHECKS: { args: Record<string, unknown>; expect: Record<string, unknown> }
   { args: { url: 'http://gw.example.com:8080/canary?V=two+words' }, expect: { weights: { 'shop/web:80': 75, 'shop/api:80': 25 }, samples: 200, tolerance: 10 } },
   { args: { url: 'http://gw.example.com:8080/re/42' }, expect: { backend: 'shop/def:80' } },
   { args: { url: 'http://gw.example.com:8080/re/4x' }, expect: { weights: { 'shop/web:80': 75, 'shop/api:80': 25 }, samples: 200, tolerance: 10 } },
-  { args: { url: 'http://gw.example.com:8080/' }, expect: { weights: { 'shop/web:80': 75, 'shop/api:80': 25 }, samples: 400 } },
+  { args: { url: 'http://gw.example.com:8080/' }, expect: { weights: { 'shop/web:80': 75, 'shop/api:80': 25 }, samples: 500 } },
   { args: { url: 'http://a.b.example.org:8080/' }, expect: { backend: 'shop/exact:80' } },
   { args: { url: 'http://example.org:8080/' }, expect: { status: 404 } },
 ];
@@ -135,6 +135,7 @@ for (const engine of ['node', 'nginx'] as const) {
           byEndpoint.set(`${ip(n)}:8080`, e.port);
         }
         proxy = await startEngine(engine, table, byEndpoint);
+        const ports = proxy.ports;
         const aliases = (name: string): string[] => [`shop/${name}:80`, `shop/${name}:http`];
         for (const c of CHECKS) {
           const args = parseHttpArgs(c.args);
@@ -143,27 +144,33 @@ for (const engine of ['node', 'nginx'] as const) {
           const model = compareHttpExpectation(exp, observeDecision(routeRequest(table, req)));
           assert.deepEqual(model.problems, [], `model: ${args.method} ${args.url}`);
 
-          const target = `${req.path}${req.query ? `?${req.query}` : ''}`;
-          const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host'));
-          const mirrorBefore = echo.get('shadow')!.received.length;
-          const samples = exp.weights ? exp.samples : 1;
-          const counts = new Map<string, number>();
-          let last;
-          for (let i = 0; i < samples; i++) {
-            last = await request(proxy.ports.get(req.port)!, target, { host: req.host, method: req.method, headers });
-            const who = last.json?.backend ?? `status ${last.status}`;
-            counts.set(who, (counts.get(who) ?? 0) + 1);
-          }
-          for (let i = 0; i < 100 && exp.mirroredTo && echo.get('shadow')!.received.length === mirrorBefore; i++) await new Promise((r) => setTimeout(r, 10));
-          const mirrored = echo.get('shadow')!.received.length > mirrorBefore;
-          const observed: HttpObservation = {
-            status: last!.status,
-            ...(last!.json ? { backend: aliases(last!.json.backend), path: last!.json.url, requestHeaders: Object.fromEntries(Object.entries(last!.json.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])) } : {}),
-            ...(typeof last!.headers.location === 'string' ? { location: last!.headers.location } : {}),
-            mirroredTo: mirrored && exp.mirroredTo ? [aliases('shadow')] : [],
-            weights: [...counts].filter(([who]) => !who.startsWith('status')).map(([who, n]) => ({ aliases: aliases(who), percent: (100 * n) / samples })),
+          const observe = async (): Promise<HttpObservation> => {
+            const target = `${req.path}${req.query ? `?${req.query}` : ''}`;
+            const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host'));
+            const mirrorBefore = echo.get('shadow')!.received.length;
+            const samples = exp.weights ? exp.samples : 1;
+            const counts = new Map<string, number>();
+            let last;
+            for (let i = 0; i < samples; i++) {
+              last = await request(ports.get(req.port)!, target, { host: req.host, method: req.method, headers });
+              const who = last.json?.backend ?? `status ${last.status}`;
+              counts.set(who, (counts.get(who) ?? 0) + 1);
+            }
+            for (let i = 0; i < 100 && exp.mirroredTo && echo.get('shadow')!.received.length === mirrorBefore; i++) await new Promise((r) => setTimeout(r, 10));
+            const mirrored = echo.get('shadow')!.received.length > mirrorBefore;
+            const observed: HttpObservation = {
+              status: last!.status,
+              ...(last!.json ? { backend: aliases(last!.json.backend), path: last!.json.url, requestHeaders: Object.fromEntries(Object.entries(last!.json.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])) } : {}),
+              ...(typeof last!.headers.location === 'string' ? { location: last!.headers.location } : {}),
+              mirroredTo: mirrored && exp.mirroredTo ? [aliases('shadow')] : [],
+              weights: [...counts].filter(([who]) => !who.startsWith('status')).map(([who, n]) => ({ aliases: aliases(who), percent: (100 * n) / samples })),
+            };
+            return observed;
           };
-          const wire = compareHttpExpectation(exp, observed);
+          // The conformance method for weights: a sample may fall outside the tolerance by chance,
+          // so a split is retried (up to 3 samples) before it counts as wrong.
+          let wire = compareHttpExpectation(exp, await observe());
+          for (let retry = 0; retry < 2 && exp.weights && wire.problems.length; retry++) wire = compareHttpExpectation(exp, await observe());
           assert.deepEqual(wire.problems, [], `${engine}: ${args.method} ${args.url}`);
         }
       } finally {

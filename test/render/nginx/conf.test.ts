@@ -32,11 +32,6 @@ function upstreamOf(conf: string, key: string): string {
   return m[1];
 }
 
-const PROXY_HEADERS = `            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header Connection "";`;
-
 // Written from the rules: Exact /api → its own `=` location; Prefix /api/ (trailing slash ignored)
 // → `= /api` would be its region but the Exact wins there, `/api/` below it; Prefix / → `location /`;
 // every endpoint of a Service in its upstream; unknown hosts → the default server's 404.
@@ -62,6 +57,10 @@ http {
     map_hash_bucket_size 128;
     variables_hash_max_size 4096;
     proxy_http_version 1.1;
+    proxy_set_header Host $http_host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    proxy_set_header Connection "";
     proxy_read_timeout 30s;
     proxy_send_timeout 30s;
     geo $podnet_dollar { default "$"; }
@@ -82,15 +81,12 @@ http {
         listen 127.0.0.1:8080;
         server_name "foo.bar.com";
         location = "/api" {
-${PROXY_HEADERS}
             proxy_pass http://podnet_u0;
         }
         location "/" {
-${PROXY_HEADERS}
             proxy_pass http://podnet_u0;
         }
         location "/api/" {
-${PROXY_HEADERS}
             proxy_pass http://podnet_u1;
         }
     }
