@@ -7,8 +7,9 @@ import { api } from './api.ts';
 import { useAsync, useHashState, useRevision } from './hooks.ts';
 import { VIEWS, type View } from './lib/url-state.ts';
 import { MatrixView } from './views/MatrixView.tsx';
+// The first view people see is in the entry chunk (its graph library still loads lazily).
+import TopologyView from './views/TopologyView.tsx';
 
-const TopologyView = lazy(() => import('./views/TopologyView.tsx'));
 const EditorView = lazy(() => import('./views/EditorView.tsx'));
 const TraceView = lazy(() => import('./views/TraceView.tsx'));
 const LintView = lazy(() => import('./views/LintView.tsx'));
