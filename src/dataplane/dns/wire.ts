@@ -179,6 +179,12 @@ export function udpLimit(q: ParsedQuery): number {
   return q.edns ? Math.min(65535, Math.max(CLASSIC_UDP_SIZE, q.edns.udpSize)) : CLASSIC_UDP_SIZE;
 }
 
+/**
+ * One scratch buffer for every reply: encoding is synchronous and not re-entrant, and `finish()` copies
+ * the bytes out, so a reply costs one right-sized allocation instead of a zero-filled 1–64 KiB one.
+ */
+let scratch = Buffer.allocUnsafe(4096);
+
 class Writer {
   private buf: Buffer;
   length = 0;
@@ -187,7 +193,7 @@ class Writer {
   private added: string[] = [];
 
   constructor(readonly limit: number) {
-    this.buf = Buffer.alloc(Math.min(limit + 512, 65535 + 512));
+    this.buf = scratch;
   }
 
   mark(): { length: number; added: number } {
@@ -199,12 +205,11 @@ class Writer {
     for (const key of this.added.splice(m.added)) this.names.delete(key);
   }
 
-  private room(n: number): boolean {
-    if (this.length + n <= this.buf.length) return true;
-    const next = Buffer.alloc(Math.max(this.buf.length * 2, this.length + n));
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + n));
     this.buf.copy(next, 0, 0, this.length);
-    this.buf = next;
-    return true;
+    this.buf = scratch = next;
   }
 
   u8(v: number): void {
@@ -214,8 +219,8 @@ class Writer {
 
   u16(v: number): void {
     this.room(2);
-    this.buf.writeUInt16BE(v & 0xffff, this.length);
-    this.length += 2;
+    this.buf[this.length++] = (v >>> 8) & 0xff;
+    this.buf[this.length++] = v & 0xff;
   }
 
   u32(v: number): void {
@@ -230,34 +235,55 @@ class Writer {
     this.length += b.length;
   }
 
-  /** Records where a name already written (the question) starts, so later names can point at it. */
+  /** Writes one label (length byte + bytes) whose UTF-8 length `n` was checked by `labelBytes`. */
+  private label(text: string, n: number): void {
+    this.room(1 + n);
+    this.buf[this.length++] = n;
+    if (n === text.length) for (let i = 0; i < n; i++) this.buf[this.length++] = text.charCodeAt(i);
+    else this.length += this.buf.write(text, this.length, 'utf8');
+  }
+
+  /**
+   * Records where a name already written (the question) starts, so later names can point at it.
+   * Suffix keys are the name from each label on, without the final dot (`b.c` for `a.b.c.`).
+   */
   noteName(name: string, offset: number): void {
-    const labels = splitName(name);
+    const text = stripDot(name);
+    if (text === '') return;
     let o = offset;
-    for (let i = 0; i < labels.length; i++) {
-      const key = labels.slice(i).join('.');
+    for (let start = 0; ;) {
+      const dot = text.indexOf('.', start);
+      const end = dot < 0 ? text.length : dot;
+      const key = start === 0 ? text : text.slice(start);
       if (!this.names.has(key) && o < 0x4000) this.names.set(key, o);
-      o += 1 + Buffer.byteLength(labels[i]);
+      o += 1 + Buffer.byteLength(text.slice(start, end));
+      if (dot < 0) break;
+      start = dot + 1;
     }
   }
 
   name(name: string, compress: boolean): boolean {
-    const labels = splitName(name);
-    for (let i = 0; i < labels.length; i++) {
-      const key = labels.slice(i).join('.');
-      const ptr = compress ? this.names.get(key) : undefined;
-      if (ptr !== undefined) {
-        this.u16(0xc000 | ptr);
-        return true;
+    const text = stripDot(name);
+    if (text !== '') {
+      for (let start = 0; ;) {
+        const key = start === 0 ? text : text.slice(start);
+        const ptr = compress ? this.names.get(key) : undefined;
+        if (ptr !== undefined) {
+          this.u16(0xc000 | ptr);
+          return true;
+        }
+        const dot = text.indexOf('.', start);
+        const label = text.slice(start, dot < 0 ? text.length : dot);
+        const n = labelBytes(label);
+        if (n === 0 || n > 63) return false;
+        if (compress && this.length < 0x4000 && !this.names.has(key)) {
+          this.names.set(key, this.length);
+          this.added.push(key);
+        }
+        this.label(label, n);
+        if (dot < 0) break;
+        start = dot + 1;
       }
-      const bytes = Buffer.from(labels[i]);
-      if (bytes.length === 0 || bytes.length > 63) return false;
-      if (compress && this.length < 0x4000 && !this.names.has(key)) {
-        this.names.set(key, this.length);
-        this.added.push(key);
-      }
-      this.u8(bytes.length);
-      this.raw(bytes);
     }
     this.u8(0);
     return true;
@@ -275,11 +301,12 @@ class Writer {
     const start = this.length;
     switch (rr.type) {
       case 'A':
+        if (!this.ipv4(rr.data)) return false;
+        break;
       case 'AAAA': {
         const ip = parseIP(rr.data);
-        const n = rr.type === 'A' ? 4 : 16;
-        if (!ip || ip.family !== (n === 4 ? 4 : 6)) return false;
-        for (let i = n - 1; i >= 0; i--) this.u8(Number((ip.value >> BigInt(i * 8)) & 0xffn));
+        if (!ip || ip.family !== 6) return false;
+        for (let i = 15; i >= 0; i--) this.u8(Number((ip.value >> BigInt(i * 8)) & 0xffn));
         break;
       }
       case 'CNAME':
@@ -322,9 +349,60 @@ class Writer {
     return true;
   }
 
+  /**
+   * The four bytes of an A record. Plain dotted decimal (what the model emits) is read here; anything
+   * else goes through parseIP, which decides what counts as an IPv4 address.
+   */
+  private ipv4(text: string): boolean {
+    const o = dottedQuad(text);
+    if (o !== undefined) {
+      this.u32(o);
+      return true;
+    }
+    const ip = parseIP(text);
+    if (!ip || ip.family !== 4) return false;
+    this.u32(Number(ip.value));
+    return true;
+  }
+
   finish(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.length));
   }
+}
+
+/** `a.b.c.d` with each part 0–255 in decimal without leading zeros, as a 32-bit number; else undefined. */
+function dottedQuad(text: string): number | undefined {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || parts === 4) return undefined;
+      value = value * 256 + part;
+      parts++;
+      part = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits > 0 && part === 0) return undefined; // leading zero
+      part = part * 10 + (c - 0x30);
+      if (++digits > 3 || part > 255) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return parts === 4 ? value : undefined;
+}
+
+/** UTF-8 length of a label; the same as its string length when it is ASCII (the usual case). */
+function labelBytes(text: string): number {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return Buffer.byteLength(text);
+  return text.length;
+}
+
+function stripDot(name: string): string {
+  return name.endsWith('.') ? name.slice(0, -1) : name;
 }
 
 function nameWireLength(name: string): number {
@@ -332,6 +410,6 @@ function nameWireLength(name: string): number {
 }
 
 function splitName(name: string): string[] {
-  const n = name.endsWith('.') ? name.slice(0, -1) : name;
+  const n = stripDot(name);
   return n === '' ? [] : n.split('.');
 }
