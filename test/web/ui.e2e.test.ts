@@ -8,7 +8,7 @@
  * in shop and data; frontend egress only to backend:8080 (and DNS); database ingress only from backend.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -70,6 +70,19 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
     assert.ok(firstRender < 5_000, `first render took ${firstRender} ms`);
     assert.ok(warm < 2_000, `render took ${warm} ms`);
     await screenshot(page, '1-topology');
+
+    // Exports: the canvas as PNG, the laid-out graph as SVG (every pod's name in it).
+    for (const [button, check] of [
+      ['Export PNG', (b: Buffer) => assert.deepEqual([...b.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])],
+      ['Export SVG', (b: Buffer) => {
+        const svg = b.toString('utf8');
+        assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+        for (const p of pods) assert.ok(svg.includes(`>${p.split('/')[1]}<`), `${p} in the SVG`);
+      }],
+    ] as const) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+      check(readFileSync((await download.path())!));
+    }
 
     // Namespace filter narrows the view (and lives in the URL).
     await page.locator('.nsfilter summary').click();
