@@ -169,6 +169,23 @@ describe('nginx mode: Gateway API', () => {
     });
   });
 
+  it('a header match decided by njs still forwards the request body and keeps the URI', async () => {
+    const rules = [
+      rule({ matches: [pathMatch('PathPrefix', '/up', { headers: [{ type: 'Exact', name: 'X-Canary', value: 'yes' }] })], backends: [{ name: 'b' }] }),
+      rule({ backends: [{ name: 'a' }] }),
+    ];
+    await withNginx(['a', 'b', 'mirror'], (svc) => gw(svc, rules), async ({ port }) => {
+      const body = 'y'.repeat(200_000);
+      const canary = await request(port, '/up/load?x=1', { method: 'POST', body, headers: { 'x-canary': 'yes', 'content-type': 'text/plain' } });
+      assert.equal(canary.json?.backend, 'b');
+      assert.equal(canary.json?.url, '/up/load?x=1');
+      assert.equal(canary.json?.body.length, body.length);
+      const plain = await request(port, '/up/load', { method: 'POST', body, headers: { 'x-canary': 'no' } });
+      assert.equal(plain.json?.backend, 'a');
+      assert.equal(plain.json?.body.length, body.length);
+    });
+  });
+
   it('listener port: a socket counted as port 8080 finds no port-80 listener (404)', async () => {
     const rules = [rule({ backends: [{ name: 'a' }] })];
     await withNginx(['a', 'b', 'mirror'], (svc) => gw(svc, rules), async ({ port }) => {
