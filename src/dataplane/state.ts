@@ -1,7 +1,7 @@
 /**
  * What is up, in $PODNET_HOME/dataplane/: state.json (the topology that was built, written before
  * the first namespace is made and updated when `up` finishes), per node CNI conf dir, IPAM data and
- * result cache, and pod server logs. BIRD control sockets live under /run (socket paths are short).
+ * result cache, and pod server logs. Sockets (BIRD, CNI daemons) live under /run/podnet/<prefix> (short paths).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,10 @@ export interface DataplaneState {
   cniBinDirs: string[];
   topology: Topology;
   servers: ServerRecord[];
-  birdRunDir?: string;
+  /** Sockets, BIRD configs and control sockets (under /run: socket paths are short). */
+  runDir: string;
+  /** Node name → the node's CNI daemon socket (podnet's plugins only). */
+  cniSockets: Record<string, string>;
 }
 
 export class DataplaneLayout {
@@ -76,7 +79,7 @@ export class DataplaneLayout {
   }
 }
 
-/** Where BIRD's control sockets go: sun_path holds 108 bytes, so not under an arbitrary $PODNET_HOME. */
-export function birdRunDir(prefix: string): string {
+/** Where sockets go (BIRD control, CNI daemons): sun_path holds 108 bytes, so not under an arbitrary $PODNET_HOME. */
+export function runDir(prefix: string): string {
   return `/run/podnet/${prefix}`;
 }

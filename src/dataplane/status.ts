@@ -58,7 +58,7 @@ export async function dataplaneStatus(names: DataplaneNames, layout: DataplaneLa
   const top = state.topology;
   const method = crossNodeMethod(top.profile);
   const nodes = await Promise.all(top.nodes.map(async (n): Promise<NodeStatus> => {
-    const bgp = method === 'bgp' && state.birdRunDir ? await bgpSessions(birdPaths(state.birdRunDir, n).ctl) : undefined;
+    const bgp = method === 'bgp' ? await bgpSessions(birdPaths(state.runDir, n).ctl) : undefined;
     return { name: n.name, netns: n.netns, internalIP: n.internalIP, podCIDR: n.podCIDR, present: live.has(n.netns), ...(bgp ? { bgp } : {}) };
   }));
   const serverPids = new Map(state.servers.map((s) => [s.pod, s.pid]));

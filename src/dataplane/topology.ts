@@ -18,14 +18,15 @@ import { addNetns, deleteNetns, ipBatch, killNetnsProcesses, listNetns, netnsPat
 import { crossNodeMethod, planTopology, type NodePlan, type PodPlan, type Topology } from './plan.ts';
 import { preflightProblems } from './preflight.ts';
 import { mapLimit, must } from './run.ts';
-import { birdRunDir, DataplaneLayout, type DataplaneState, type ServerRecord } from './state.ts';
+import { runDir, DataplaneLayout, type DataplaneState, type ServerRecord } from './state.ts';
+import { PODNET_CNI_BIN } from './cni/plugins/registry.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** podnet's own CNI plugins. */
-export const PODNET_CNI_BIN = join(here, 'cni', 'plugins', 'bin');
+export { PODNET_CNI_BIN };
 /** Debian's containernetworking-plugins. */
 export const REFERENCE_CNI_BIN = '/usr/lib/cni';
 const POD_SERVER = join(here, 'pod-server.mjs');
+const CNI_DAEMON = join(here, 'cni', 'daemon-main.mjs');
 
 /** `up` refused: bad cluster for a kernel topology, missing tools, or already up. */
 export class DataplaneError extends Error {
@@ -106,8 +107,36 @@ async function setUpNode(top: Topology, node: NodePlan, index: number, layout: D
   writeFileSync(join(layout.confDir(node.name), LOOPBACK_FILE), `${JSON.stringify({ cniVersion: '1.0.0', name: 'cni-loopback', type: 'loopback' }, null, 2)}\n`);
 }
 
-export function runtimeFor(layout: DataplaneLayout, node: NodePlan, binDirs: string[]): CNIRuntime {
-  return new CNIRuntime({ binDirs, cacheDir: layout.cacheDir(node.name), execNetns: node.netns });
+export function runtimeFor(layout: DataplaneLayout, node: NodePlan, binDirs: string[], cniSocket?: string): CNIRuntime {
+  return new CNIRuntime({ binDirs, cacheDir: layout.cacheDir(node.name), execNetns: node.netns, ...(cniSocket ? { env: { PODNET_CNI_SOCKET: cniSocket }, daemonSocket: cniSocket } : {}) });
+}
+
+/** Waits for a detached child's first stdout line ("ready"); false when it exits or times out first. */
+function awaitReady(child: ReturnType<typeof spawn>, timeoutMs: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.stdout?.once('data', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+}
+
+/** Starts the node's CNI daemon inside the node namespace, where the plugins' host-side changes belong. */
+export async function startCNIDaemon(node: NodePlan, socket: string, logFile: string): Promise<void> {
+  mkdirSync(dirname(socket), { recursive: true });
+  mkdirSync(dirname(logFile), { recursive: true });
+  const fd = openSync(logFile, 'a');
+  const child = spawn('nsenter', [`--net=${netnsPath(node.netns)}`, '--', process.execPath, CNI_DAEMON, socket], { detached: true, stdio: ['ignore', 'pipe', fd] });
+  closeSync(fd);
+  const ready = await awaitReady(child, 20000);
+  child.stdout?.destroy();
+  child.unref();
+  if (!ready) throw new Error(`node ${node.name}: CNI daemon did not start (log: ${logFile})`);
 }
 
 /** Starts the pod's test server inside its namespace and waits until every port is bound. */
@@ -124,17 +153,7 @@ export async function startPodServer(pod: PodPlan, layout: DataplaneLayout): Pro
   if (udp.length) args.push('--udp', udp.join(','));
   const child = spawn('nsenter', args, { detached: true, stdio: ['ignore', 'pipe', fd] });
   closeSync(fd);
-  const ready = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), 15000);
-    child.stdout?.once('data', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-  });
+  const ready = await awaitReady(child, 15000);
   child.stdout?.destroy();
   child.unref();
   if (!ready || child.pid === undefined) {
@@ -178,8 +197,11 @@ export async function dataplaneUp(opts: UpOptions): Promise<UpReport> {
     cniBinDirs: binDirs,
     topology: top,
     servers: [],
-    ...(method === 'bgp' ? { birdRunDir: birdRunDir(opts.names.prefix) } : {}),
+    runDir: runDir(opts.names.prefix),
+    cniSockets: {},
   };
+  const daemons = binDirs.includes(PODNET_CNI_BIN);
+  rmSync(state.runDir, { recursive: true, force: true });
   // Written first: a crash from here on leaves a record (and prefixed namespaces) for `down`.
   opts.layout.write(state);
 
@@ -187,13 +209,18 @@ export async function dataplaneUp(opts: UpOptions): Promise<UpReport> {
   await setUpUnderlay(top);
   await mapLimit(top.nodes, 4, async (node, i) => {
     await setUpNode(top, node, i, opts.layout);
+    if (daemons) {
+      const socket = join(state.runDir, `cni-${i}.sock`);
+      await startCNIDaemon(node, socket, join(opts.layout.nodeDir(node.name), 'cni-daemon.log'));
+      state.cniSockets[node.name] = socket;
+    }
     log(`node ${node.name}: ${node.netns} eth0 ${node.internalIP}, pods ${node.podCIDR}`);
   });
   if (method === 'host-gw' || method === 'vxlan') await programPeerRoutes(top);
-  if (method === 'bgp') await startBird(top, opts.config, state.birdRunDir as string);
+  if (method === 'bgp') await startBird(top, opts.config, state.runDir);
 
   const nodeByName = new Map(top.nodes.map((n) => [n.name, n]));
-  const runtimes = new Map(top.nodes.map((n) => [n.name, runtimeFor(opts.layout, n, binDirs)]));
+  const runtimes = new Map(top.nodes.map((n) => [n.name, runtimeFor(opts.layout, n, binDirs, state.cniSockets[n.name])]));
   const servers = await mapLimit(top.pods, opts.concurrency ?? 4, async (pod) => {
     const node = nodeByName.get(pod.node) as NodePlan;
     await attachPod(pod, runtimes.get(pod.node) as CNIRuntime, top, node, opts.layout);
@@ -230,7 +257,7 @@ export async function dataplaneDown(names: DataplaneNames, layout: DataplaneLayo
     processes += killed;
   });
   await mapLimit(owned, 8, (ns) => deleteNetns(ns));
-  rmSync(state?.birdRunDir ?? birdRunDir(names.prefix), { recursive: true, force: true });
+  rmSync(state?.runDir ?? runDir(names.prefix), { recursive: true, force: true });
   layout.remove();
   return { namespaces: owned, processes };
 }

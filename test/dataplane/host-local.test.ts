@@ -18,7 +18,7 @@ function fixture(ipam: Record<string, unknown>, extra: Partial<NetConf> = {}): {
   const conf: NetConf = { cniVersion: '1.0.0', name: 'net', type: 'bridge', ipam: { type: 'host-local', dataDir: dir, ...ipam }, ...extra };
   return {
     dir,
-    args: (id, more = {}) => ({ command: 'ADD', containerID: id, netns: '/x', ifName: 'eth0', args: [], path: [], stdin: '', conf, ...more }),
+    args: (id, more = {}) => ({ command: 'ADD', containerID: id, netns: '/x', ifName: 'eth0', args: [], path: [], stdin: '', conf, env: {}, ...more }),
   };
 }
 

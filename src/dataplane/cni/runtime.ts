@@ -5,7 +5,9 @@
  * Plugins execute inside the node's network namespace (where the node's bridge and routes live).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { callDaemon } from './daemon.ts';
+import { podnetPlugin } from './plugins/registry.ts';
 import { execPlugin, findPlugin, pluginFailure } from './skel.ts';
 import { CNIError, CNIErrorCode, formatCNIArgs, type CNIResult, type NetConf, type NetConfList, type PluginConf } from './types.ts';
 import { netnsPath } from '../netns.ts';
@@ -17,6 +19,13 @@ export interface RuntimeOptions {
   cacheDir: string;
   /** Named network namespace the plugins execute in; the caller's when absent. */
   execNetns?: string;
+  /** Extra environment for the plugins (PODNET_CNI_SOCKET for podnet's own). */
+  env?: Record<string, string>;
+  /**
+   * The node's CNI daemon socket: podnet's own plugins are then called on it directly, with the
+   * same request their executables would forward, saving the nsenter, shell and nc per call.
+   */
+  daemonSocket?: string;
 }
 
 /** One attachment of a container to a network (libcni RuntimeConf). */
@@ -107,11 +116,14 @@ export class CNIRuntime {
     const file = findPlugin(type, this.opts.binDirs);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      ...this.opts.env,
       CNI_COMMAND: command,
       CNI_PATH: this.opts.binDirs.join(':'),
       ...(att ? { CNI_CONTAINERID: att.containerID, CNI_NETNS: att.netns, CNI_IFNAME: att.ifName, CNI_ARGS: formatCNIArgs(att.args) } : {}),
     };
-    const r = this.opts.execNetns
+    const r = this.opts.daemonSocket && podnetPlugin(file)
+      ? await callDaemon(this.opts.daemonSocket, env, basename(file), stdin)
+      : this.opts.execNetns
       ? await execPlugin('nsenter', env, stdin, [`--net=${netnsPath(this.opts.execNetns)}`, '--', file])
       : await execPlugin(file, env, stdin);
     if (r.code !== 0) throw pluginFailure(type, r);

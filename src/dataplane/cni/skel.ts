@@ -22,6 +22,10 @@ export interface PluginArgs {
   /** The raw stdin bytes, passed on unchanged to delegated (IPAM) plugins. */
   stdin: string;
   conf: NetConf;
+  /** The CNI environment of this call, passed on to delegated plugins. */
+  env: NodeJS.ProcessEnv;
+  /** Handlers to run a delegated plugin in-process when the executable found on CNI_PATH is one of podnet's. */
+  inProcess?: (file: string) => PluginHandlers | undefined;
 }
 
 export interface PluginHandlers {
@@ -56,10 +60,6 @@ function checkVersion(conf: NetConf): void {
   }
 }
 
-function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 4)}\n`);
-}
-
 async function readStdin(): Promise<string> {
   try {
     return readFileSync(0, 'utf8');
@@ -68,18 +68,22 @@ async function readStdin(): Promise<string> {
   }
 }
 
-/** Runs a plugin: call from the executable's main module. Sets process.exitCode. */
-export async function pluginMain(handlers: PluginHandlers): Promise<void> {
-  const env = process.env;
+export interface InvokeResult {
+  code: number;
+  stdout: string;
+}
+
+/**
+ * One CNI call: environment and stdin in, what the executable prints and its exit code out. The
+ * standalone executables and the node's CNI daemon both run plugins through this.
+ */
+export async function invokePlugin(handlers: PluginHandlers, env: NodeJS.ProcessEnv, stdin: string, inProcess?: PluginArgs['inProcess']): Promise<InvokeResult> {
   let version: string | undefined;
+  const json = (value: unknown): string => `${JSON.stringify(value, null, 4)}\n`;
   try {
     const command = env.CNI_COMMAND;
     if (!command) throw new CNIError(CNIErrorCode.invalidEnv, 'required env variables [CNI_COMMAND] missing');
-    const stdin = await readStdin();
-    if (command === 'VERSION') {
-      print({ cniVersion: CNI_VERSION, supportedVersions: SUPPORTED_VERSIONS });
-      return;
-    }
+    if (command === 'VERSION') return { code: 0, stdout: json({ cniVersion: CNI_VERSION, supportedVersions: SUPPORTED_VERSIONS }) };
     if (command !== 'ADD' && command !== 'DEL' && command !== 'CHECK') {
       throw new CNIError(CNIErrorCode.invalidEnv, `unknown CNI_COMMAND: ${command}`);
     }
@@ -100,15 +104,24 @@ export async function pluginMain(handlers: PluginHandlers): Promise<void> {
       path: (env.CNI_PATH as string).split(delimiter).filter((p) => p),
       stdin,
       conf,
+      env,
+      ...(inProcess ? { inProcess } : {}),
     };
-    if (command === 'ADD') print(resultForVersion(await handlers.add(a), conf.cniVersion));
-    else if (command === 'DEL') await handlers.del(a);
+    if (command === 'ADD') return { code: 0, stdout: json(resultForVersion(await handlers.add(a), conf.cniVersion)) };
+    if (command === 'DEL') await handlers.del(a);
     else await handlers.check(a);
+    return { code: 0, stdout: '' };
   } catch (e) {
     const err = e instanceof CNIError ? e : new CNIError(CNIErrorCode.internal, e instanceof Error ? e.message : String(e));
-    print(err.body(version));
-    process.exitCode = 1;
+    return { code: 1, stdout: json(err.body(version)) };
   }
+}
+
+/** Runs a plugin as its own process: reads stdin, prints the result, sets process.exitCode. */
+export async function pluginMain(handlers: PluginHandlers, inProcess?: PluginArgs['inProcess']): Promise<void> {
+  const r = await invokePlugin(handlers, process.env, await readStdin(), inProcess);
+  process.stdout.write(r.stdout);
+  process.exitCode = r.code;
 }
 
 /** Finds a plugin executable on CNI_PATH. */
@@ -158,7 +171,9 @@ export async function execIPAM(a: PluginArgs, command: 'ADD' | 'DEL' | 'CHECK'):
   const type = a.conf.ipam?.type;
   if (!type) throw new CNIError(CNIErrorCode.invalidNetworkConfig, 'missing IPAM plugin type (ipam.type)');
   const file = findPlugin(type, a.path);
-  const r = await execPlugin(file, { ...process.env, CNI_COMMAND: command }, a.stdin);
+  const env = { ...a.env, CNI_COMMAND: command };
+  const local = a.inProcess?.(file);
+  const r = local ? await invokePlugin(local, env, a.stdin, a.inProcess) : await execPlugin(file, env, a.stdin);
   if (r.code !== 0) throw pluginFailure(type, r);
   if (command !== 'ADD') return undefined;
   try {

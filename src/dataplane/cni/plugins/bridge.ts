@@ -6,7 +6,7 @@
  */
 import { execIPAM, type PluginArgs, type PluginHandlers } from '../skel.ts';
 import { CNIError, CNIErrorCode, type CNIResult, type CNIRoute } from '../types.ts';
-import { deleteSandboxLink, hostBatch, hostLink, sandboxBatch, sandboxLink } from '../link.ts';
+import { deleteSandboxLink, hostBatch, hostLink, sandboxBatch, sandboxLink, type LinkInfo } from '../link.ts';
 import { checkSandbox, dnsOf, ensureSandboxIfaceAbsent, hostVethFor, ipamAdd, ipamUndo, isIPv4, requirePrevResult, sysctl } from './common.ts';
 
 interface BridgeConf {
@@ -27,30 +27,49 @@ function bridgeConf(a: PluginArgs): BridgeConf {
   return conf;
 }
 
+/**
+ * The host side in one batch (as the reference plugin: veth first, IPAM after). It fails on its
+ * first line, before creating anything, when the bridge is missing.
+ */
+function hostLines(a: PluginArgs, c: BridgeConf, hostVeth: string): string[] {
+  const mtu = c.mtu ? ` mtu ${c.mtu}` : '';
+  return [
+    `link set ${c.bridge} up`,
+    `link add name ${hostVeth}${mtu} type veth peer name ${a.ifName}${mtu} netns ${a.netns}`,
+    `link set ${hostVeth} master ${c.bridge} up`,
+    ...(c.hairpinMode ? [`link set ${hostVeth} type bridge_slave hairpin on`] : []),
+    `link show dev ${hostVeth}`,
+    `addr show dev ${c.bridge}`,
+  ];
+}
+
+async function createVeth(a: PluginArgs, c: BridgeConf, hostVeth: string): Promise<LinkInfo[][]> {
+  try {
+    return await hostBatch(hostLines(a, c, hostVeth), 'failed to set up the host veth');
+  } catch (e) {
+    // The slow path tells apart what the batch cannot: an existing container interface, a
+    // namespace that cannot be entered, a missing bridge (create it and retry).
+    ensureSandboxIfaceAbsent(await sandboxLink(a.netns, a.ifName), a.ifName);
+    if (await hostLink(c.bridge)) throw e;
+    await hostBatch([`link add name ${c.bridge}${c.mtu ? ` mtu ${c.mtu}` : ''} type bridge`], `failed to create bridge ${c.bridge}`);
+    return hostBatch(hostLines(a, c, hostVeth), 'failed to set up the host veth');
+  }
+}
+
 async function add(a: PluginArgs): Promise<CNIResult> {
   const c = bridgeConf(a);
-  ensureSandboxIfaceAbsent(await sandboxLink(a.netns, a.ifName), a.ifName);
-  if (!(await hostLink(c.bridge))) {
-    await hostBatch([`link add name ${c.bridge}${c.mtu ? ` mtu ${c.mtu}` : ''} type bridge`, `link set ${c.bridge} up`], `failed to create bridge ${c.bridge}`);
-  }
   const hostVeth = hostVethFor(a);
-  const { result: ipam, ips } = await ipamAdd(a);
+  const [[host], [br]] = await createVeth(a, c, hostVeth);
+  let ipamDone = false;
   try {
-    const mtu = c.mtu ? ` mtu ${c.mtu}` : '';
-    const gatewayAddrs = c.isGateway
-      ? ips.filter((ip) => ip.gateway && isIPv4(ip.address)).map((ip) => `addr replace ${ip.gateway}/${ip.address.split('/')[1]} dev ${c.bridge}`)
-      : [];
-    const [[host], [br]] = await hostBatch([
-      `link add name ${hostVeth}${mtu} type veth peer name ${a.ifName}${mtu} netns ${a.netns}`,
-      `link set ${hostVeth} master ${c.bridge} up`,
-      ...(c.hairpinMode ? [`link set ${hostVeth} type bridge_slave hairpin on`] : []),
-      ...gatewayAddrs,
-      `link set ${c.bridge} up`,
-      `link show dev ${hostVeth}`,
-      `link show dev ${c.bridge}`,
-    ], 'failed to set up the host veth');
-    if (c.isGateway) sysctl('net.ipv4.ip_forward', '1');
-
+    const { result: ipam, ips } = await ipamAdd(a);
+    ipamDone = true;
+    if (c.isGateway) {
+      const have = new Set((br.addr_info ?? []).map((x) => `${x.local}/${x.prefixlen}`));
+      const missing = ips.filter((ip) => ip.gateway && isIPv4(ip.address)).map((ip) => `${ip.gateway}/${ip.address.split('/')[1]}`).filter((g) => !have.has(g));
+      await hostBatch(missing.map((g) => `addr replace ${g} dev ${c.bridge}`), `failed to set the gateway address on ${c.bridge}`);
+      sysctl('net.ipv4.ip_forward', '1');
+    }
     const routes: CNIRoute[] = [...(ipam.routes ?? [])];
     if (c.isDefaultGateway && !routes.some((r) => r.dst === '0.0.0.0/0')) routes.push({ dst: '0.0.0.0/0' });
     const gw4 = ips.find((ip) => isIPv4(ip.address))?.gateway;
@@ -76,8 +95,9 @@ async function add(a: PluginArgs): Promise<CNIResult> {
       dns: dnsOf(a, ipam),
     };
   } catch (e) {
-    await ipamUndo(a);
-    await deleteSandboxLink(a.netns, a.ifName).catch(() => undefined);
+    // Undo only what this call made: its veth (and with it the container end) and its addresses.
+    if (ipamDone) await ipamUndo(a);
+    await hostBatch([`link del ${hostVeth}`]).catch(() => undefined);
     throw e;
   }
 }
