@@ -17,7 +17,7 @@ import { FileBackend } from '../../src/cluster/file-backend.ts';
 import { Store } from '../../src/cluster/store.ts';
 import { applyObjects } from '../../src/controllers/apply.ts';
 import {
-  persistedSource, REPO_ROOT, startUIServer,
+  ensureBundle, persistedSource, REPO_ROOT, startUIServer,
   type FlowResponse, type MatrixResponse, type Topology, type UIServer, type WhatIfResponse, type ApplyResponse, type ObjectResponse,
 } from '../../src/server/ui-api/index.ts';
 import { cellAllowed, decodeBits } from '../../web/src/lib/matrix-grid.ts';
@@ -55,6 +55,7 @@ describe('UI JSON API', () => {
   let api: string;
 
   before(async () => {
+    await ensureBundle();
     home = mkdtempSync(join(tmpdir(), 'podnet-ui-api-'));
     const config = loadClusterConfig(CONFIG);
     applyObjects(new Store({ backend: new FileBackend(home) }), decodePaths([join(EXAMPLES, 'shop')]).objects, config);
@@ -199,6 +200,23 @@ describe('UI JSON API', () => {
       assert.equal((await json<Topology>(`${api}topology`)).summary.revision, start + 2);
     } finally {
       events.destroy();
+    }
+  });
+
+  it('static files: the page, immutable hashed assets, nothing outside the bundle', async () => {
+    const page = await call(server.url);
+    assert.equal(page.status, 200);
+    assert.equal(page.headers['cache-control'], 'no-cache');
+    const asset = /src="\.\/(assets\/[^"]+\.js)"/.exec(page.body)![1];
+    const js = await call(`${server.url}${asset}`);
+    assert.equal(js.status, 200);
+    assert.match(String(js.headers['content-type']), /^text\/javascript/);
+    assert.match(String(js.headers['cache-control']), /immutable/);
+    assert.equal((await call(`${server.url}assets/nope.js`)).status, 404);
+    assert.equal((await call(`${server.url}%E0%A4%A`)).status, 400);
+    for (const evil of ['%2e%2e/%2e%2e/package.json', '..%2f..%2fpackage.json', 'assets/..%2f..%2f..%2fpackage.json']) {
+      const r = await call(`${server.url}${evil}`);
+      assert.doesNotMatch(r.body, /"name": "podnet"/, evil);
     }
   });
 

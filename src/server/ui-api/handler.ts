@@ -121,7 +121,7 @@ export class UIHandler {
     const path = url.pathname.slice(this.prefix.length);
     if (path === 'api/events') this.events(req, res);
     else if (path.startsWith('api/')) void this.api(req, res, path.slice(4), url.searchParams);
-    else if (req.method === 'GET' || req.method === 'HEAD') void serveStatic(this.distDir, path, res);
+    else if (req.method === 'GET' || req.method === 'HEAD') serveStatic(this.distDir, path, res).catch(() => res.destroy());
     else sendJSON(res, 405, { error: `${req.method} not allowed` });
     return true;
   }

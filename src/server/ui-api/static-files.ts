@@ -17,7 +17,14 @@ const TYPES: Record<string, string> = {
 
 /** Sends `path` (URL path below the mount point) from `dir`; unknown paths get index.html (the app routes by hash). */
 export async function serveStatic(dir: string, path: string, res: ServerResponse): Promise<void> {
-  const rel = normalize(decodeURIComponent(path)).replace(/^([/\\])+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad path\n');
+    return;
+  }
+  const rel = normalize(decoded).replace(/^([/\\])+/, '');
   const file = rel === '' || rel === '.' ? 'index.html' : rel;
   const full = join(dir, file);
   if (!full.startsWith(dir + sep)) {
