@@ -187,21 +187,34 @@ function candidates(r: Request): KObject[] {
 
 interface ContinueToken {
   rv: string;
-  after: string;
+  /** Namespace and name of the last item returned. */
+  ns: string;
+  name: string;
 }
 
 function parseContinue(text: string | null): ContinueToken | undefined {
   if (!text) return undefined;
   try {
     const t = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as ContinueToken;
-    if (typeof t.after === 'string' && typeof t.rv === 'string') return t;
+    if (typeof t.ns === 'string' && typeof t.name === 'string' && typeof t.rv === 'string') return t;
   } catch {
     // fall through
   }
   throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
 }
 
-const positionOf = (o: KObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+/** Index of the first object after (namespace, name) in a list sorted by compareObjects. */
+function indexAfter(sorted: readonly KObject[], token: ContinueToken): number {
+  const probe = { metadata: { namespace: token.ns || undefined, name: token.name } } as KObject;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareObjects(sorted[mid], probe) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 function listOrWatch(r: Request): void {
   const { query, route, api } = r;
@@ -244,14 +257,24 @@ function listOrWatch(r: Request): void {
     return;
   }
   const revision = String(api.store.revision);
-  let items = candidates(r).filter((o) => inScope(r, o) && matches(sel, o));
+  const all = candidates(r);
   const token = parseContinue(query.get('continue'));
-  if (token) items = items.filter((o) => positionOf(o) > token.after);
-  const limit = Number(query.get('limit') ?? 0);
+  // Table lists are for printing and kubectl prints them whole: one response instead of pages of 500
+  // (a server may always return a complete list without `continue`). kubectl spends ~100 ms per page,
+  // so this is what keeps `get pods -A` on 10,000 pods under a second. JSON lists are paged.
+  const limit = rep.as === 'Table' ? 0 : Number(query.get('limit') ?? 0);
+  // Sorted input: a page scans from the continue position and stops after `limit` matches.
+  const items: KObject[] = [];
   let next: string | undefined;
-  if (limit > 0 && items.length > limit) {
-    items = items.slice(0, limit);
-    next = Buffer.from(JSON.stringify({ rv: revision, after: positionOf(items[items.length - 1]) })).toString('base64url');
+  for (let i = token ? indexAfter(all, token) : 0; i < all.length; i++) {
+    const o = all[i];
+    if (!inScope(r, o) || !matches(sel, o)) continue;
+    if (limit > 0 && items.length === limit) {
+      const last = items[items.length - 1];
+      next = Buffer.from(JSON.stringify({ rv: revision, ns: last.metadata.namespace ?? '', name: last.metadata.name })).toString('base64url');
+      break;
+    }
+    items.push(o);
   }
   const metadata = { resourceVersion: revision, ...(next ? { continue: next } : {}) };
   if (rep.as === 'Table') {
@@ -355,7 +378,7 @@ async function create(r: Request): Promise<void> {
   if (typeof obj.metadata.name !== 'string') throw badRequest('metadata.name must be a string');
   requireNamespaceExists(r, obj);
   if (r.api.store.get(keyOf(obj))) throw alreadyExists(resource, obj.metadata.name);
-  const result = r.api.writer.write(resource, obj, undefined, {
+  const result = await r.api.writer.create(resource, obj, {
     dryRun: params.dryRun,
     fieldValidation: params.fieldValidation,
     duplicates,
