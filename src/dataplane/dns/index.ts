@@ -4,4 +4,4 @@
  */
 export { DNSServer, type DNSServerOptions, type Endpoint } from './server.ts';
 export { StateWatcher } from './state-watch.ts';
-export { CLASSIC_UDP_SIZE, encodeHeaderError, encodeResponse, parseQuery, SERVER_UDP_SIZE, udpLimit, type EDNS, type ParsedQuery, type QueryParse } from './wire.ts';
+export { CLASSIC_UDP_SIZE, encodeHeaderError, encodeResponse, parseQuery, parseQueryDecoded, SERVER_UDP_SIZE, udpLimit, type EDNS, type ParsedQuery, type QueryParse } from './wire.ts';

@@ -43,6 +43,15 @@ export type QueryParse =
   | { kind: 'drop'; reason: string };
 
 export function parseQuery(buf: Buffer): QueryParse {
+  return parse(buf, true);
+}
+
+/** parseQuery with every message decoded by dns-packet: the reference the plain-query path is tested against. */
+export function parseQueryDecoded(buf: Buffer): QueryParse {
+  return parse(buf, false);
+}
+
+function parse(buf: Buffer, plainPath: boolean): QueryParse {
   if (buf.length < HEADER) return { kind: 'drop', reason: 'shorter than a DNS header' };
   const id = buf.readUInt16BE(0);
   const flags = buf.readUInt16BE(2);
@@ -52,35 +61,110 @@ export function parseQuery(buf: Buffer): QueryParse {
   const fail = (rcode: Rcode): QueryParse => ({ kind: 'error', id, opcode, rd, rcode });
   if (opcode !== 0) return fail('NOTIMP');
   if (buf.readUInt16BE(4) !== 1) return fail('FORMERR');
-  let packet: dnsPacket.Packet;
-  try {
-    packet = dnsPacket.decode(buf);
-  } catch {
-    return fail('FORMERR');
+  let decoded = plainPath ? readPlainQuery(buf) : undefined;
+  if (decoded === undefined) {
+    let packet: dnsPacket.Packet;
+    try {
+      packet = dnsPacket.decode(buf);
+    } catch {
+      return fail('FORMERR');
+    }
+    const q = packet.questions?.[0];
+    if (!q || typeof q.name !== 'string') return fail('FORMERR');
+    // The question ends where the encoded name plus type and class end: find it by walking labels.
+    const qEnd = questionEnd(buf);
+    if (qEnd === undefined) return fail('FORMERR');
+    const opts = (packet.additionals ?? []).filter((a) => a.type === 'OPT') as dnsPacket.OptAnswer[];
+    if (opts.length > 1) return fail('FORMERR');
+    let edns: EDNS | undefined;
+    if (opts.length === 1) {
+      const o = opts[0] as dnsPacket.OptAnswer & { udpPayloadSize?: number; flags?: number; extendedRcode?: number; ednsVersion?: number; flag_do?: boolean };
+      edns = { udpSize: o.udpPayloadSize ?? CLASSIC_UDP_SIZE, version: o.ednsVersion ?? 0, dnssecOK: o.flag_do === true };
+    }
+    decoded = { name: q.name, type: typeName(q.type as string), qEnd, edns };
   }
-  const q = packet.questions?.[0];
-  if (!q || typeof q.name !== 'string') return fail('FORMERR');
-  // The question ends where the encoded name plus type and class end: find it by walking labels.
-  const qEnd = questionEnd(buf);
-  if (qEnd === undefined) return fail('FORMERR');
-  let edns: EDNS | undefined;
-  const opts = (packet.additionals ?? []).filter((a) => a.type === 'OPT') as dnsPacket.OptAnswer[];
-  if (opts.length > 1) return fail('FORMERR');
-  if (opts.length === 1) {
-    const o = opts[0] as dnsPacket.OptAnswer & { udpPayloadSize?: number; flags?: number; extendedRcode?: number; ednsVersion?: number; flag_do?: boolean };
-    edns = { udpSize: o.udpPayloadSize ?? CLASSIC_UDP_SIZE, version: o.ednsVersion ?? 0, dnssecOK: o.flag_do === true };
-  }
+  const { name, type, qEnd, edns } = decoded;
   return {
     kind: 'query',
     query: {
       id, opcode, rd, cd: (flags & 0x0010) !== 0,
-      name: q.name === '' ? '.' : `${q.name}.`,
-      type: typeName(q.type as string),
+      name: name === '' ? '.' : `${name}.`,
+      type,
       qclass: buf.readUInt16BE(qEnd - 2),
       ...(edns ? { edns } : {}),
       questionBytes: Buffer.from(buf.subarray(HEADER, qEnd)),
     },
   };
+}
+
+interface DecodedQuestion {
+  /** The name as dns-packet gives it: labels joined by dots, `.` for the root. */
+  name: string;
+  type: string;
+  /** Offset just past the question. */
+  qEnd: number;
+  edns: EDNS | undefined;
+}
+
+/**
+ * The common query read straight from the bytes: one question with a plain (uncompressed) name, no
+ * answer or authority records, and at most an OPT record with a root owner and no options. For those,
+ * dns-packet would decode exactly this (same label text, same type mnemonic) and could not fail;
+ * anything else returns undefined and goes through dns-packet.
+ */
+function readPlainQuery(buf: Buffer): DecodedQuestion | undefined {
+  if (buf[6] !== 0 || buf[7] !== 0 || buf[8] !== 0 || buf[9] !== 0 || buf[10] !== 0 || buf[11] > 1) return undefined;
+  const labels: string[] = [];
+  let o = HEADER;
+  let total = 0;
+  for (;;) {
+    if (o >= buf.length) return undefined;
+    const len = buf[o++];
+    if (len === 0) break;
+    if (len & 0xc0) return undefined;
+    if (o + len > buf.length) return undefined;
+    total += len + 1;
+    if (total > 254) return undefined;
+    labels.push(labelText(buf, o, o + len));
+    o += len;
+  }
+  const qEnd = o + 4;
+  if (qEnd > buf.length) return undefined;
+  let edns: EDNS | undefined;
+  if (buf[11] === 1) {
+    // Root owner (1), TYPE 41 (2), CLASS = UDP size (2), TTL = ext. rcode, version, DO + Z (4), RDLENGTH 0 (2).
+    if (qEnd + 11 > buf.length || buf[qEnd] !== 0 || buf.readUInt16BE(qEnd + 1) !== 41 || buf.readUInt16BE(qEnd + 9) !== 0) return undefined;
+    edns = { udpSize: buf.readUInt16BE(qEnd + 3), version: buf[qEnd + 6], dnssecOK: (buf[qEnd + 7] & 0x80) !== 0 };
+  }
+  return { name: labels.length === 0 ? '.' : labels.join('.'), type: qtypeName(buf.readUInt16BE(qEnd - 4)), qEnd, edns };
+}
+
+/** A label as dns-packet decodes it (UTF-8); ASCII, the usual case, without a native call. */
+function labelText(buf: Buffer, start: number, end: number): string {
+  let ascii = true;
+  for (let i = start; i < end; i++) {
+    if (buf[i] > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (!ascii || end - start > 32) return buf.toString('utf8', start, end);
+  let text = '';
+  for (let i = start; i < end; i++) text += String.fromCharCode(buf[i]);
+  return text;
+}
+
+const QTYPE_NAMES = new Map<number, string>();
+
+/** The mnemonic dns-packet gives a type code (`TYPE<n>` when it has none), learnt from dns-packet once per code. */
+function qtypeName(code: number): string {
+  let name = QTYPE_NAMES.get(code);
+  if (name === undefined) {
+    const probe = Buffer.from([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, code >> 8, code & 0xff, 0, 1]);
+    name = typeName(String(dnsPacket.decode(probe).questions?.[0]?.type));
+    QTYPE_NAMES.set(code, name);
+  }
+  return name;
 }
 
 function typeName(t: string): string {
