@@ -109,6 +109,19 @@ test('API requests over HTTPS', async (t) => {
       assert.match(String((generated.json().metadata as { name: string }).name), /^gen-[a-z0-9]{5}$/);
     });
 
+    await t.test('concurrent creates: each request gets its own answer (201, 409 for the duplicate, 422 for the invalid one)', async () => {
+      const revision = c.store.revision;
+      const bodies = [cm('batch-a'), cm('batch-b'), cm('batch-a'), JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'batch-bad' }, spec: { ports: [{ port: 0 }] } })];
+      const paths = [CM, CM, CM, '/api/v1/namespaces/default/services'];
+      const results = await Promise.all(bodies.map((body, i) => c.request(paths[i], { method: 'POST', body })));
+      const codes = results.map((r) => r.status);
+      assert.deepEqual([...codes].sort(), [201, 201, 409, 422]);
+      assert.equal(status(results[3]).reason, 'Invalid');
+      assert.ok(c.store.get('ConfigMap/default/batch-a') && c.store.get('ConfigMap/default/batch-b'));
+      assert.equal(c.store.get('Service/default/batch-bad'), undefined);
+      assert.ok(c.store.revision > revision);
+    });
+
     await t.test('update with a stale resourceVersion is 409 Conflict; with the current one it succeeds', async () => {
       const obj = (await c.request(`${CM}/plain`)).json() as { metadata: { resourceVersion: string }; data: Record<string, string> };
       const stale = obj.metadata.resourceVersion;
