@@ -24,7 +24,7 @@ import { effectiveConfig, openStore, stateDir } from '../state.ts';
 export function parseListen(text: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
   if (!m) throw new UsageError(`--listen must be HOST:PORT or PORT, got ${JSON.stringify(text)}`);
-  const host = m[1] ?? (m[2] || '127.0.0.1');
+  const host = m[1] || m[2] || '127.0.0.1';
   const port = Number(m[3]);
   if (port > 65535) throw new UsageError(`--listen: port ${port} is out of range`);
   return { host, port };
