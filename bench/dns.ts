@@ -3,8 +3,11 @@
  * serving the same records, in the same run. Reports queries/s and server CPU per query (utime+stime
  * from /proc/PID/stat) for both, and the ratio. Query mix: 25% each A hit, SRV hit, PTR hit, NXDOMAIN.
  * Goal: ≥ 50,000 qps per core (published CoreDNS ≈ 17k per core) and ≥ 0.4× NSD's CPU efficiency.
+ * Repeated questions are answered from podnet's answer cache, as they are in a cluster; `--cold` adds
+ * runs where every query is new (unique NXDOMAIN names, and Service names in a case never asked
+ * before), which measures the decode → model → encode path instead.
  *
- *   node --import tsx bench/dns.ts [--services 2000] [--seconds 8] [--runs 3]
+ *   node --import tsx bench/dns.ts [--services 2000] [--seconds 8] [--runs 3] [--cold]
  * Needs Debian `dnsperf` and `nsd` (NSD is skipped, with a note, when absent). Servers are pinned
  * to CPU 0 and dnsperf to CPU 1 when `taskset` exists. Traffic stays on 127.0.0.1.
  */
@@ -38,6 +41,25 @@ function cluster(n: number): ClusterView {
     });
   }
   return new ClusterView(objects, defaultClusterConfig());
+}
+
+/** Lines no earlier query had: half unique NXDOMAIN names, half Service names in a new letter case. */
+function coldQueries(n: number, count: number, run: number): string[] {
+  const out: string[] = [];
+  const variantsPerRun = Math.ceil(count / 2 / n);
+  for (let k = 0; k < count; k++) {
+    const i = (k * 37) % n;
+    if (k % 2) {
+      out.push(`cold${run}-${k}.ns${i % 20}.svc.cluster.local A`);
+      continue;
+    }
+    // The letters of svcI.nsJ.svc.cluster.local (20 of them) spell a distinct case pattern per variant.
+    const variant = run * variantsPerRun + Math.floor(k / 2 / n) + 1;
+    let bit = 0;
+    const name = [...`svc${i}.ns${i % 20}.svc.cluster.local`].map((c) => (/[a-z]/.test(c) && (variant >> bit++) & 1 ? c.toUpperCase() : c)).join('');
+    out.push(`${name} A`);
+  }
+  return out;
 }
 
 function queries(n: number): string[] {
@@ -146,7 +168,10 @@ async function main(): Promise<void> {
     const n = Number(args[1]);
     const server = new DNSServer({ listen: { host: '127.0.0.1', port: OUR_PORT }, view: () => cluster(n) });
     await server.start();
-    process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+    process.on('SIGTERM', () => {
+      process.stdout.write(`${JSON.stringify(server.stats)}\n`);
+      void server.close().then(() => process.exit(0));
+    });
     return;
   }
   if (spawnSync('dnsperf', ['-h']).error) {
@@ -156,6 +181,7 @@ async function main(): Promise<void> {
   const n = flag('services', 2000);
   const seconds = flag('seconds', 8);
   const runs = flag('runs', 3);
+  const cold = args.includes('--cold');
   const dir = mkdtempSync(join(tmpdir(), 'podnet-dnsbench-'));
   const children: ChildProcess[] = [];
   try {
@@ -165,7 +191,10 @@ async function main(): Promise<void> {
     const probe = join(dir, 'probe.txt');
     writeFileSync(probe, 'svc0.ns0.svc.cluster.local A\n');
     const [ocmd, oargv] = pinned(0, process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--serve', String(n)]);
-    const ours = spawn(ocmd, oargv, { stdio: 'inherit' });
+    const ours = spawn(ocmd, oargv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let ourStats = '';
+    ours.stdout?.on('data', (d) => (ourStats += d));
+    const ourExit = new Promise((res) => ours.on('close', res));
     children.push(ours);
     await waitForAnswer(OUR_PORT, probe);
     // taskset execs the command, so the child's pid is the server's.
@@ -187,19 +216,43 @@ async function main(): Promise<void> {
       results.podnet.push(await measure(ours.pid as number, OUR_PORT, file, seconds));
       if (nsdPid) results.nsd.push(await measure(nsdPid, NSD_PORT, file, seconds));
     }
+    const coldResults: Record<string, Run[]> = { podnet: [], ...(nsdPid ? { nsd: [] } : {}) };
+    if (cold) {
+      // More lines than a run can send, so dnsperf never wraps around to a query it already sent.
+      const count = Math.ceil(seconds * 150_000);
+      for (let r = 0; r < runs; r++) {
+        const coldFile = join(dir, `cold${r}.txt`);
+        writeFileSync(coldFile, `${coldQueries(n, count, r).join('\n')}\n`);
+        coldResults.podnet.push(await measure(ours.pid as number, OUR_PORT, coldFile, seconds));
+        if (nsdPid) coldResults.nsd.push(await measure(nsdPid, NSD_PORT, coldFile, seconds));
+        rmSync(coldFile);
+      }
+    }
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     process.stdout.write(`DNS benchmark: ${n} services, ${qs.length}-line query mix (A, SRV, PTR, NXDOMAIN), ${runs} runs × ${seconds} s, dnsperf -c 4 -q 100${hasTaskset ? ', servers on CPU 0, dnsperf on CPU 1' : ''}\n`);
-    process.stdout.write('server   QPS per run                     median CPU µs/query   QPS per core (1e6/µs)\n');
-    for (const [name, rs] of Object.entries(results)) {
-      const us = median(rs.map((x) => x.cpuUsPerQuery));
-      process.stdout.write(`${name.padEnd(8)} ${rs.map((x) => x.qps.toFixed(0)).join(' / ').padEnd(31)} ${us.toFixed(1).padEnd(21)} ${(1e6 / us).toFixed(0)}${rs.some((x) => x.lost) ? `  (lost: ${rs.map((x) => x.lost).join('/')})` : ''}\n`);
-    }
+    process.stdout.write('server      QPS per run                     CPU µs/query per run   median   QPS per core (1e6/µs)\n');
+    const table = (rows: Record<string, Run[]>, suffix: string): void => {
+      for (const [name, rs] of Object.entries(rows)) {
+        const us = median(rs.map((x) => x.cpuUsPerQuery));
+        process.stdout.write(`${`${name}${suffix}`.padEnd(11)} ${rs.map((x) => x.qps.toFixed(0)).join(' / ').padEnd(31)} ${rs.map((x) => x.cpuUsPerQuery.toFixed(1)).join(' / ').padEnd(22)} ${us.toFixed(1).padEnd(8)} ${(1e6 / us).toFixed(0)}${rs.some((x) => x.lost) ? `  (lost: ${rs.map((x) => x.lost).join('/')})` : ''}\n`);
+      }
+    };
+    table(results, '');
     const ourUs = median(results.podnet.map((x) => x.cpuUsPerQuery));
     process.stdout.write(`goal ≥ 50,000 qps per core: ${1e6 / ourUs >= 50000 ? 'met' : 'NOT met'} (${(1e6 / ourUs).toFixed(0)})\n`);
     if (results.nsd) {
       const ratio = median(results.nsd.map((x) => x.cpuUsPerQuery)) / ourUs;
       process.stdout.write(`CPU efficiency vs NSD: ${ratio.toFixed(2)}× (goal ≥ 0.4×: ${ratio >= 0.4 ? 'met' : 'NOT met'})\n`);
     }
+    if (cold) {
+      process.stdout.write('cold runs (every query new to podnet\'s cache):\n');
+      table(coldResults, ' cold');
+      if (coldResults.nsd) process.stdout.write(`cold CPU efficiency vs NSD: ${(median(coldResults.nsd.map((x) => x.cpuUsPerQuery)) / median(coldResults.podnet.map((x) => x.cpuUsPerQuery))).toFixed(2)}×\n`);
+    }
+    ours.kill('SIGTERM');
+    await ourExit;
+    const stats = JSON.parse(ourStats.trim() || '{}') as { queries?: number; cacheHits?: number };
+    if (stats.queries) process.stdout.write(`podnet answered ${stats.queries} queries, ${((100 * (stats.cacheHits ?? 0)) / stats.queries).toFixed(2)}% from its answer cache\n`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await new Promise((res) => setTimeout(res, 300));
