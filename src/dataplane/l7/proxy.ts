@@ -59,10 +59,17 @@ export class L7Proxy {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   private readonly roundRobin = new Map<string, number>();
   private readonly random: () => number;
+  // Resolved once: the hot path reads fields, never option fallbacks.
+  private readonly selector: FrontendSelector;
+  private readonly resolveEndpoint: (endpoint: string) => { host: string; port: number };
+  private readonly upstreamTimeoutMs: number;
 
   constructor(private readonly opts: L7ProxyOptions) {
     this.table = opts.table;
     this.random = opts.random ?? Math.random;
+    this.selector = opts.selector ?? {};
+    this.resolveEndpoint = opts.resolveEndpoint ?? splitEndpoint;
+    this.upstreamTimeoutMs = opts.upstreamTimeoutMs ?? 30000;
   }
 
   /** Swaps the route table (hot reload). */
@@ -75,7 +82,6 @@ export class L7Proxy {
     const out: { host: string; port: number; tls: boolean }[] = [];
     for (const spec of this.opts.listen) {
       const server = spec.tls ? this.tlsServer(spec) : http.createServer();
-      server.on('request', (req, res) => this.handle(req, res, spec, server));
       server.keepAliveTimeout = 5000;
       this.servers.push(server);
       await new Promise<void>((resolve, reject) => {
@@ -86,6 +92,9 @@ export class L7Proxy {
         });
       });
       const a = server.address() as AddressInfo;
+      // The port requests count as arriving on is fixed once bound (no getsockname per request).
+      const port = spec.frontPort ?? a.port;
+      server.on('request', (req, res) => this.handle(req, res, spec, port));
       out.push({ host: a.address, port: a.port, tls: Boolean(spec.tls) });
     }
     return out;
@@ -113,57 +122,54 @@ export class L7Proxy {
       ...(def ? { cert: def.cert, key: def.key } : {}),
       SNICallback: (servername, cb) => {
         const port = spec.frontPort ?? spec.port;
-        const secret = certificateForSNI(this.table, this.opts.selector ?? {}, servername, port);
+        const secret = certificateForSNI(this.table, this.selector, servername, port);
         const material = secret ? this.opts.certificates?.get(secret) : undefined;
         cb(null, contextFor(material, secret ?? '') ?? contextFor(def, ''));
       },
     });
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse, spec: ListenSpec, server: http.Server | https.Server): void {
+  private handle(req: http.IncomingMessage, res: http.ServerResponse, spec: ListenSpec, port: number): void {
     const started = Date.now();
-    const port = spec.frontPort ?? (server.address() as AddressInfo).port;
     const request = toL7Request(req, spec.tls ? 'https' : 'http', port);
-    const decision = routeRequest(this.table, request, this.opts.selector ?? {});
-    const log = (status: number, extra: string): void => {
-      this.opts.accessLog?.(
-        `${new Date(started).toISOString()} ${req.socket.remoteAddress ?? '-'} "${req.method} ${request.host}${req.url}" ${status} ` +
-        `frontend=${decision.frontend || '-'}${decision.listener ? `/${decision.listener}` : ''} route=${decision.matched?.id ?? (decision.defaultBackend ? `defaultBackend ${decision.defaultBackend}` : '-')} ` +
-        `reason=${decision.reason}${extra} ${Date.now() - started}ms`,
-      );
-    };
+    if (!request) return this.badRequest(req, res, started);
+    const decision = routeRequest(this.table, request, this.selector);
     if (decision.outcome === 'redirect' && decision.redirect) {
       req.resume();
       res.writeHead(decision.redirect.statusCode, responseHeaders(decision, { location: decision.redirect.location, 'content-length': '0' }));
       res.end();
-      log(decision.redirect.statusCode, ` location=${decision.redirect.location}`);
+      this.log(req, request, decision, started, decision.redirect.statusCode, ` location=${decision.redirect.location}`);
       return;
     }
-    if (decision.outcome === 'error') return this.fail(req, res, decision.status, decision, log);
+    if (decision.outcome === 'error') return this.fail(req, res, request, decision.status, decision, started);
     const backend = pickBackend(decision, this.random());
-    if (!backend || backend.status !== 200 || !backend.endpoints.length) return this.fail(req, res, backend?.status ?? 500, decision, log, backend?.backend);
+    if (!backend || backend.status !== 200 || !backend.endpoints.length) return this.fail(req, res, request, backend?.status ?? 500, decision, started, backend?.backend);
     const endpoint = this.nextEndpoint(backend.backend, backend.endpoints);
-    const target = (this.opts.resolveEndpoint ?? splitEndpoint)(endpoint);
+    const target = this.resolveEndpoint(endpoint);
     const up = decision.upstream!;
     const headers = upstreamHeaders(up.headers, up.host, req);
     const path = up.query ? `${up.path}?${up.query}` : up.path;
+    // RFC 9112 §6.3: a request without Content-Length or Transfer-Encoding has no body — nothing to pipe.
+    const bodyless = req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] === undefined || req.headers['content-length'] === '0');
 
     for (const m of decision.mirrors) {
       if (m.status !== 200 || !m.endpoints.length || this.random() * 100 >= m.percent) continue;
-      const mt = (this.opts.resolveEndpoint ?? splitEndpoint)(this.nextEndpoint(m.backend, m.endpoints));
+      const mt = this.resolveEndpoint(this.nextEndpoint(m.backend, m.endpoints));
       const mirror = http.request({ host: mt.host, port: mt.port, method: req.method, path, headers, agent: this.agent });
-      mirror.on('response', (r) => r.resume());
-      mirror.on('error', () => undefined); // a mirror never affects the client
-      req.pipe(mirror);
+      mirror.on('response', drain);
+      mirror.on('error', ignore); // a mirror never affects the client
+      if (bodyless) mirror.end();
+      else req.pipe(mirror);
     }
 
-    const upstream = http.request({ host: target.host, port: target.port, method: req.method, path, headers, agent: this.agent, timeout: this.opts.upstreamTimeoutMs ?? 30000 });
+    const upstream = http.request({ host: target.host, port: target.port, method: req.method, path, headers, agent: this.agent, timeout: this.upstreamTimeoutMs });
     upstream.on('response', (ur) => {
       const out: http.OutgoingHttpHeaders = {};
-      for (const [k, v] of Object.entries(ur.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
+      const h = ur.headers;
+      for (const k in h) if (!HOP_BY_HOP.has(k) && h[k] !== undefined) out[k] = h[k];
       res.writeHead(ur.statusCode ?? 502, responseHeaders(decision, out));
       ur.pipe(res);
-      log(ur.statusCode ?? 502, ` backend=${backend.backend} endpoint=${endpoint}`);
+      this.log(req, request, decision, started, ur.statusCode ?? 502, ` backend=${backend.backend} endpoint=${endpoint}`);
     });
     upstream.on('timeout', () => upstream.destroy(new Error('upstream timeout')));
     upstream.on('error', (err) => {
@@ -173,17 +179,42 @@ export class L7Proxy {
       }
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`502 Bad Gateway: ${endpoint}: ${err.message}\n`);
-      log(502, ` backend=${backend.backend} endpoint=${endpoint} error=${JSON.stringify(err.message)}`);
+      this.log(req, request, decision, started, 502, ` backend=${backend.backend} endpoint=${endpoint} error=${JSON.stringify(err.message)}`);
     });
-    req.pipe(upstream);
+    if (bodyless) {
+      upstream.end();
+      req.resume();
+    } else {
+      req.pipe(upstream);
+    }
   }
 
-  private fail(req: http.IncomingMessage, res: http.ServerResponse, status: number, d: RouteDecision, log: (s: number, e: string) => void, backend?: string): void {
+  /** A target no URL parser accepts: answered here rather than thrown out of the request handler. */
+  private badRequest(req: http.IncomingMessage, res: http.ServerResponse, started: number): void {
+    req.resume();
+    const body = '400 Bad Request: InvalidRequestTarget\n';
+    res.writeHead(400, { 'content-type': 'text/plain', 'content-length': String(body.length), connection: 'close' });
+    res.end(body);
+    this.opts.accessLog?.(`${new Date(started).toISOString()} ${req.socket.remoteAddress ?? '-'} "${req.method} ${req.headers.host ?? ''}${req.url}" 400 frontend=- route=- reason=InvalidRequestTarget ${Date.now() - started}ms`);
+  }
+
+  /** One access-log line; built only when someone reads it. */
+  private log(req: http.IncomingMessage, request: L7Request, decision: RouteDecision, started: number, status: number, extra: string): void {
+    const accessLog = this.opts.accessLog;
+    if (!accessLog) return;
+    accessLog(
+      `${new Date(started).toISOString()} ${req.socket.remoteAddress ?? '-'} "${req.method} ${request.host}${req.url}" ${status} ` +
+      `frontend=${decision.frontend || '-'}${decision.listener ? `/${decision.listener}` : ''} route=${decision.matched?.id ?? (decision.defaultBackend ? `defaultBackend ${decision.defaultBackend}` : '-')} ` +
+      `reason=${decision.reason}${extra} ${Date.now() - started}ms`,
+    );
+  }
+
+  private fail(req: http.IncomingMessage, res: http.ServerResponse, request: L7Request, status: number, d: RouteDecision, started: number, backend?: string): void {
     req.resume();
     const body = `${status} ${http.STATUS_CODES[status] ?? ''}: ${d.reason}\n`;
     res.writeHead(status, responseHeaders(d, { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)) }));
     res.end(body);
-    log(status, backend ? ` backend=${backend}` : '');
+    this.log(req, request, d, started, status, backend ? ` backend=${backend}` : '');
   }
 
   private nextEndpoint(key: string, endpoints: readonly string[]): string {
@@ -193,24 +224,74 @@ export class L7Proxy {
   }
 }
 
-function toL7Request(req: http.IncomingMessage, scheme: 'http' | 'https', port: number): L7Request {
-  const raw = req.url ?? '/';
-  // Dot segments are resolved before matching, as URL() does for `podnet route`.
-  const u = new URL(raw.startsWith('/') ? raw : `/${raw}`, 'http://proxy.invalid');
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-  return { scheme, host: headers.host ?? '', port, path: u.pathname, query: u.search.replace(/^\?/, ''), method: req.method ?? 'GET', headers };
+function toL7Request(req: http.IncomingMessage, scheme: 'http' | 'https', port: number): L7Request | undefined {
+  const target = splitRequestTarget(req.url ?? '/');
+  if (!target) return undefined;
+  return { scheme, host: req.headers.host ?? '', port, path: target.path, query: target.query, method: req.method ?? 'GET', headers: requestHeaders(req.headers) };
+}
+
+/**
+ * Request headers as the model reads them (lowercase names, repeated headers joined with `, `). Node
+ * already joins repeats into one string for every header but Set-Cookie, so the parsed object is
+ * used as is unless an array is present (the model copies before applying filters, never mutates it).
+ */
+function requestHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
+  for (const k in h) {
+    if (typeof h[k] !== 'string') {
+      const out: Record<string, string> = {};
+      for (const [n, v] of Object.entries(h)) if (v !== undefined) out[n] = Array.isArray(v) ? v.join(', ') : v;
+      return out;
+    }
+  }
+  return h as Record<string, string>;
+}
+
+/**
+ * Characters WHATWG URL parsing leaves unchanged in both the path and the query of an http URL
+ * (no percent-encoding, no backslash conversion, no fragment): a target made only of these, starting
+ * with a single `/` and without dot segments (`/.`, `%2e`), parses to itself.
+ */
+const PLAIN_TARGET = /^\/(?!\/)[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/;
+const DOT_SEGMENT = /\/\.|%2e/i;
+
+/**
+ * Path and query of a request target; dot segments are resolved before matching, as URL() does for
+ * `podnet route`. undefined: a target URL() rejects (e.g. `//` — an empty authority).
+ */
+export function splitRequestTarget(raw: string): { path: string; query: string } | undefined {
+  if (PLAIN_TARGET.test(raw)) {
+    const q = raw.indexOf('?');
+    const path = q < 0 ? raw : raw.slice(0, q);
+    if (!DOT_SEGMENT.test(path)) return { path, query: q < 0 ? '' : raw.slice(q + 1) };
+  }
+  let u: URL;
+  try {
+    u = new URL(raw.startsWith('/') ? raw : `/${raw}`, 'http://proxy.invalid');
+  } catch {
+    return undefined;
+  }
+  return { path: u.pathname, query: u.search.replace(/^\?/, '') };
 }
 
 function upstreamHeaders(headers: Record<string, string>, host: string, req: http.IncomingMessage): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
-  const connectionListed = new Set((req.headers.connection ?? '').split(',').map((s) => s.trim().toLowerCase()));
-  for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k) && !connectionListed.has(k)) out[k] = v;
+  const connection = req.headers.connection;
+  // Fields the client's Connection header names are hop-by-hop too (RFC 9110 §7.6.1).
+  const connectionListed = connection ? new Set(connection.split(',').map((s) => s.trim().toLowerCase())) : undefined;
+  for (const k in headers) if (!HOP_BY_HOP.has(k) && !connectionListed?.has(k)) out[k] = headers[k];
   out.host = host;
   const client = req.socket.remoteAddress ?? '';
   out['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${client}` : client;
   out['x-forwarded-proto'] = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   return out;
+}
+
+function drain(res: http.IncomingMessage): void {
+  res.resume();
+}
+
+function ignore(): void {
+  // deliberately empty
 }
 
 function responseHeaders(d: RouteDecision, base: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {

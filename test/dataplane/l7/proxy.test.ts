@@ -105,6 +105,15 @@ describe('L7 proxy: Ingress', () => {
     });
   });
 
+  it('a request target URL parsing rejects (`//`: empty authority) answers 400 and the proxy keeps serving', async () => {
+    await withCluster(['web', 'api', 'exact', 'def'], objects, async ({ port, log }) => {
+      const bad = await request(port, '//', { host: 'foo.bar.com' });
+      assert.equal(bad.status, 400);
+      assert.match(log.at(-1) ?? '', /"GET foo\.bar\.com\/\/" 400 .*reason=InvalidRequestTarget/);
+      assert.equal((await request(port, '/api/x', { host: 'foo.bar.com' })).json?.backend, 'api');
+    });
+  });
+
   it('access logs name the matched route; the table hot-reloads', async () => {
     await withCluster(['web', 'api', 'exact', 'def'], objects, async ({ proxy, port, log }) => {
       await request(port, '/api/x', { host: 'foo.bar.com' });
