@@ -144,9 +144,15 @@ export class Store {
     const timestamp = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
     for (const incoming of change.puts ?? []) {
       const key = keyOf(incoming);
-      const prev = this.objects.get(key);
-      if (prev && sameContent(prev, incoming)) continue;
+      let prev = this.objects.get(key);
       const meta = { ...incoming.metadata };
+      const reincarnated = !!prev && !!meta.uid && !!prev.metadata.uid && meta.uid !== prev.metadata.uid;
+      if (prev && !reincarnated && sameContent(prev, incoming)) continue;
+      if (prev && reincarnated) {
+        // Same name, new incarnation: the old object is deleted and a new one created.
+        events.push({ type: 'DELETED', object: { ...prev, metadata: { ...prev.metadata, resourceVersion: rvText } } });
+        prev = undefined;
+      }
       if (prev) {
         meta.uid = prev.metadata.uid;
         meta.creationTimestamp = prev.metadata.creationTimestamp;

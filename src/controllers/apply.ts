@@ -133,9 +133,18 @@ export function deleteObjects(store: Store, keys: readonly string[], config: Clu
     const obj = objects.byKey(key);
     if (obj && objects.delete(key)) deleted.push(obj);
   }
-  const ctx: ReconcileContext = { objects, config, sources: new Map(), errors: [], warnings: [] };
+  const ctx: ReconcileContext = { objects, config, sources: new Map(), errors: [], warnings: [], deleted: new Set(keys) };
   reconcile(ctx);
   if (ctx.errors.length) throw new InvalidInputError(ctx.errors);
+  // A controller that recreated a deleted object under the same name (a StatefulSet pod) made a new
+  // object: it gets a new uid and creation time, so clients waiting for the old one see it go.
+  for (const key of keys) {
+    const again = objects.byKey(key);
+    const old = before.get(key);
+    if (!again || !old) continue;
+    const { creationTimestamp: _ct, ...meta } = again.metadata;
+    objects.put({ ...again, metadata: { ...meta, uid: deterministicUID(key, store.revision + 1) } });
+  }
   return { deleted, events: commitDiff(store, before, objects, config) };
 }
 

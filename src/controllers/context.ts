@@ -16,6 +16,11 @@ export interface ReconcileContext {
   /** Conflicts found while reconciling (e.g. two Services claiming one ClusterIP): they reject the apply. */
   errors: InputError[];
   warnings: string[];
+  /**
+   * Keys the user deleted in this request. Controllers that generate names skip them, as a real
+   * control plane's random suffix would: a replacement pod never takes the deleted pod's name.
+   */
+  deleted?: ReadonlySet<string>;
 }
 
 export type Controller = (ctx: ReconcileContext) => void;

@@ -10,6 +10,7 @@
  */
 import type { DaemonSet, Node, Pod, PodSpec, Toleration } from '../api/types.ts';
 import { keyOf } from '../cluster/object-set.ts';
+import { objectKey } from '../api/kinds.ts';
 import type { ReconcileContext } from './context.ts';
 import { generatedName, podTemplateHash } from './names.ts';
 import { podMatchesNode, type Affinity } from './node-affinity.ts';
@@ -96,7 +97,7 @@ export function reconcileDaemonSets(ctx: ReconcileContext, pods: PodsByOwner): v
       let name: string;
       let attempt = 0;
       do name = generatedName(`${ds.metadata.name}-`, `${ns}/${ds.metadata.name}/${nodeName}/${hash}#${attempt++}`);
-      while (objects.get('Pod', ns, name));
+      while (objects.get('Pod', ns, name) || ctx.deleted?.has(objectKey('Pod', ns, name)));
       objects.put(desired(name));
     }
     for (const [nodeName, list] of byNode) {

@@ -1,7 +1,7 @@
 /**
- * Deterministic stand-ins for the control plane's random choices. Upstream picks a random start in an
- * allocation band and a random generateName suffix; podnet derives both from the object's identity so
- * the same input always yields the same cluster, and adding one object never moves another.
+ * Deterministic stand-in for the allocators' random start: upstream picks a random offset in an
+ * allocation band; podnet derives it from the object's identity so the same input always yields the
+ * same cluster, and adding one object never moves another. (Generated names and uids: names.ts.)
  */
 
 const FNV64_OFFSET = 0xcbf29ce484222325n;
@@ -25,31 +25,4 @@ export function startOffset(key: string, size: bigint): bigint {
   let bits = 64n;
   for (let round = 1; (1n << bits) < size; round++, bits += 64n) h = (h << 64n) | fnv1a64(`${key}#${round}`);
   return h % size;
-}
-
-/** The alphabet of apimachinery's SimpleNameGenerator (no vowels, no 0/1/3: no accidental words). */
-const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-const SUFFIX_LENGTH = 5;
-/** generateName keeps at most 63 - 5 characters of the prefix. */
-const MAX_PREFIX = 63 - SUFFIX_LENGTH;
-
-/** `generateName` + 5 characters, as the API server names generated objects, derived from `seed`. */
-export function generatedName(prefix: string, seed: string): string {
-  let h = fnv1a64(seed);
-  let suffix = '';
-  for (let i = 0; i < SUFFIX_LENGTH; i++) {
-    suffix += NAME_ALPHABET[Number(h % BigInt(NAME_ALPHABET.length))];
-    h /= BigInt(NAME_ALPHABET.length);
-  }
-  return prefix.slice(0, MAX_PREFIX) + suffix;
-}
-
-/**
- * A UUID-shaped uid for an object the API server has not created yet, derived from its key, so the
- * references controllers write to it in this reconcile already carry the uid it will be stored with.
- */
-export function derivedUID(key: string): string {
-  const hex = fnv1a64(`uid-a:${key}`).toString(16).padStart(16, '0') + fnv1a64(`uid-b:${key}`).toString(16).padStart(16, '0');
-  const variant = ((parseInt(hex[16], 16) & 3) | 8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

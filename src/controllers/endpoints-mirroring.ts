@@ -9,7 +9,7 @@ import type { Endpoint, EndpointPort, Endpoints, EndpointSlice } from '../api/ty
 import { addressTypeOf } from './endpoint-conditions.ts';
 import { endpointKey, portMappingKey } from './endpointslice-placement.ts';
 import { repackSubsets, type AddressFact } from './legacy-endpoints.ts';
-import { controllerRef, withControllerRef } from './owner-references.ts';
+import { newControllerRef, replaceControllerRef } from './owner-references.ts';
 import { deepEqual, serverMetadata, sortedLabels } from './semantic-equality.ts';
 
 export const MIRRORING_CONTROLLER = 'endpointslicemirroring-controller.k8s.io';
@@ -88,7 +88,7 @@ export function mirrorEndpoints(ep: Endpoints, existing: readonly EndpointSlice[
   const labels: Record<string, string> = { ...(ep.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: ep.metadata.name, [MANAGED_BY_LABEL]: MIRRORING_CONTROLLER };
   const annotations: Record<string, string> = { ...(ep.metadata.annotations ?? {}) };
   for (const a of NOT_MIRRORED_ANNOTATIONS) delete annotations[a];
-  const owner = controllerRef(ep, 'v1', 'Endpoints');
+  const owner = newControllerRef(ep, 'v1', 'Endpoints');
 
   const put: EndpointSlice[] = [];
   const remove: EndpointSlice[] = [];
@@ -116,7 +116,7 @@ export function mirrorEndpoints(ep: Endpoints, existing: readonly EndpointSlice[
       name,
       namespace: ep.metadata.namespace,
       labels: sortedLabels(labels),
-      ownerReferences: withControllerRef(prev?.metadata.ownerReferences, owner),
+      ownerReferences: replaceControllerRef(prev?.metadata.ownerReferences, owner),
       ...serverMetadata(prev),
     };
     const ann = sortedLabels(annotations);

@@ -16,14 +16,15 @@ import type { Endpoint, EndpointPort, Endpoints, EndpointSlice, KObject, Node, P
 import { objectKey } from '../api/kinds.ts';
 import { apiServerAddresses, apiServerEndpoints, apiServerEndpointSlice } from './apiserver-endpoints.ts';
 import type { ReconcileContext } from './context.ts';
-import { generatedName } from './deterministic-choice.ts';
+import { generatedName } from './names.ts';
 import { addressTypeOf, addressTypesForService, endpointConditions, findPort, podIPs, shouldPodBeInEndpoints, shouldSetHostname } from './endpoint-conditions.ts';
 import {
   MANAGED_BY_LABEL, MIRRORING_CONTROLLER, SERVICE_NAME_LABEL, mirrorEndpoints, shouldMirror,
 } from './endpoints-mirroring.ts';
 import { endpointKey, placeEndpoints, portMappingKey, recycleNames, type DesiredGroup, type PlannedSlice } from './endpointslice-placement.ts';
 import { HEADLESS_LABEL, endpointsForService, isServiceIPSet } from './legacy-endpoints.ts';
-import { controllerRef, ensureUID, isOwnedBy, withControllerRef } from './owner-references.ts';
+import { isOwnedBy, newControllerRef, replaceControllerRef } from './owner-references.ts';
+import { ensureOwnerUID } from './ownership.ts';
 import { sameObjectContent, sortedLabels } from './semantic-equality.ts';
 import { ServicePodIndex, hasSelector } from './service-pod-index.ts';
 
@@ -90,7 +91,7 @@ export function reconcileEndpointSlices(ctx: ReconcileContext): void {
       for (const s of owned) remove(ctx, s);
       continue;
     }
-    svc = ensureUID(ctx.objects, svc, owned);
+    svc = ensureOwnerUID(ctx.objects, svc, owned);
     const selected = pods.select(ns, svc.spec.selector!);
     reconcileServiceSlices(ctx, svc, selected, nodesByName, owned, (seed) => nameFor(ns, `${svc.metadata.name}-`, seed));
     const existingEp = ctx.objects.get<Endpoints>('Endpoints', ns, svc.metadata.name);
@@ -128,7 +129,7 @@ export function reconcileEndpointSlices(ctx: ReconcileContext): void {
       for (const s of mirrored) remove(ctx, s);
       continue;
     }
-    ep = ensureUID(ctx.objects, ep, mirrored);
+    ep = ensureOwnerUID(ctx.objects, ep, mirrored);
     const ns = ep.metadata.namespace ?? '';
     const result = mirrorEndpoints(ep, mirrored, (seed) => nameFor(ns, `${ep.metadata.name}-`, seed));
     const byName = new Map(mirrored.map((s) => [s.metadata.name, s]));
@@ -268,13 +269,13 @@ function reconcileServiceSlices(
   recycleNames(placement);
 
   const labels = sliceLabels(svc);
-  const owner = controllerRef(svc, 'v1', 'Service');
+  const owner = newControllerRef(svc, 'v1', 'Service');
   let created = 0;
   const build = (p: PlannedSlice): EndpointSlice => {
     const name = p.name ?? nameFor(`${p.key}#${created++}`);
     const prev = p.existing;
     const metadata: EndpointSlice['metadata'] = prev
-      ? { ...prev.metadata, labels, ownerReferences: withControllerRef(prev.metadata.ownerReferences, owner) }
+      ? { ...prev.metadata, labels, ownerReferences: replaceControllerRef(prev.metadata.ownerReferences, owner) }
       : { name, generateName: `${svc.metadata.name}-`, namespace: svc.metadata.namespace, labels, ownerReferences: [owner] };
     return {
       apiVersion: 'discovery.k8s.io/v1',

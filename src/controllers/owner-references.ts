@@ -4,11 +4,9 @@
  * the last time, so the reference does not flap between runs.
  */
 import type { KObject, OwnerReference } from '../api/types.ts';
-import { keyOf, type ObjectSet } from '../cluster/object-set.ts';
-import { derivedUID } from './deterministic-choice.ts';
 
 /** metav1.NewControllerRef(owner, gvk). */
-export function controllerRef(owner: KObject, apiVersion: string, kind: string): OwnerReference {
+export function newControllerRef(owner: KObject, apiVersion: string, kind: string): OwnerReference {
   const ref: Record<string, unknown> = { apiVersion, kind, name: owner.metadata.name };
   if (owner.metadata.uid) ref.uid = owner.metadata.uid;
   ref.controller = true;
@@ -34,22 +32,7 @@ export function isOwnedBy(obj: KObject, owner: KObject, apiVersion: string, kind
 }
 
 /** Replaces the controller reference of `kind` to `ref.name` in `refs` (others are kept). */
-export function withControllerRef(refs: readonly OwnerReference[] | undefined, ref: OwnerReference): OwnerReference[] {
+export function replaceControllerRef(refs: readonly OwnerReference[] | undefined, ref: OwnerReference): OwnerReference[] {
   const others = (refs ?? []).filter((o) => !(o.kind === ref.kind && o.name === ref.name));
   return [keepRecordedUID(ref, refs), ...others];
-}
-
-/**
- * `owner` with a uid: its own, else the one its dependents' references recorded (the uid it was
- * stored with), else one derived from its key (the Store keeps a uid given on create). Puts the
- * result in the working set when it had to be added.
- */
-export function ensureUID<T extends KObject>(objects: ObjectSet, owner: T, dependents: readonly KObject[]): T {
-  if (owner.metadata.uid) return owner;
-  const recorded = dependents
-    .flatMap((d) => d.metadata.ownerReferences ?? [])
-    .find((r) => r.kind === owner.kind && r.name === owner.metadata.name && r.uid)?.uid;
-  const next = { ...owner, metadata: { ...owner.metadata, uid: recorded ?? derivedUID(keyOf(owner)) } };
-  objects.put(next);
-  return next;
 }

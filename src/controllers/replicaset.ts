@@ -8,6 +8,7 @@
 import { fromLabelSelector } from '../api/selector.ts';
 import type { Pod, ReplicaSet } from '../api/types.ts';
 import { keyOf } from '../cluster/object-set.ts';
+import { objectKey } from '../api/kinds.ts';
 import type { ReconcileContext } from './context.ts';
 import { generatedName } from './names.ts';
 import { ensureOwnerUID, withControllerRef } from './ownership.ts';
@@ -54,7 +55,7 @@ export function reconcileReplicaSets(ctx: ReconcileContext, pods: PodsByOwner): 
     for (let missing = desired - active.length; missing > 0; missing--) {
       let name: string;
       do name = generatedName(`${rs.metadata.name}-`, `${ns}/${rs.metadata.name}#${counter++}`);
-      while (objects.get('Pod', ns, name));
+      while (objects.get('Pod', ns, name) || ctx.deleted?.has(objectKey('Pod', ns, name)));
       objects.put(podFromTemplate(rs.spec.template, rs, { name, namespace: ns ?? 'default', generateName: `${rs.metadata.name}-` }));
     }
   }

@@ -48,6 +48,14 @@ describe('Store', () => {
     assert.equal(last.metadata.resourceVersion, '3');
   });
 
+  test('a put with another uid under the same name is a new incarnation: DELETED then ADDED', () => {
+    const store = new Store();
+    store.commit({ puts: [{ ...cm('a'), metadata: { name: 'a', namespace: 'default', uid: 'u-1' } }] });
+    const events = store.commit({ puts: [{ ...cm('a'), metadata: { name: 'a', namespace: 'default', uid: 'u-2' } }] });
+    assert.deepEqual(events.map((e) => [e.type, e.object.metadata.uid]), [['DELETED', 'u-1'], ['ADDED', 'u-2']]);
+    assert.equal(store.get('ConfigMap/default/a')!.metadata.generation, 1);
+  });
+
   test('a stale resourceVersion precondition aborts the whole commit (409)', () => {
     const store = new Store();
     store.commit({ puts: [cm('a')] });
