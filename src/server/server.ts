@@ -40,6 +40,11 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** One line per request (method, path, code, ms); undefined = silent. */
   log?: (line: string) => void;
+  /**
+   * Another handler mounted beside the API (the web UI under /ui/): it answers what it recognises
+   * (returning true) before API routing and authentication.
+   */
+  mount?: { handle(req: IncomingMessage, res: ServerResponse): boolean };
   now?: () => Date;
 }
 
@@ -120,6 +125,7 @@ export class ApiServer {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
+      if (this.options.mount?.handle(req, res)) return;
       let r: Route | undefined;
       try {
         r = route(url.pathname);

@@ -7,6 +7,9 @@
  * sends a bearer token over plain HTTP: a token can only be required with TLS. `--no-tls` serves
  * plain HTTP without authentication and is refused beyond loopback.
  *
+ * With `--no-tls` the web UI is mounted under /ui/ too. Not with TLS: browsers send no bearer token, and
+ * serving the UI (which can apply manifests) unauthenticated would bypass the token — use `podnet ui`.
+ *
  * The server keeps the state in memory and appends to the same files the CLI reads: while it runs,
  * change the cluster through the API (kubectl), not with `podnet apply/delete/reset`.
  */
@@ -17,6 +20,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { reconcileStore } from '../../controllers/apply.ts';
 import { ApiServer, writeKubeconfig } from '../../server/index.ts';
+import { ensureBundle, memorySource, UIHandler } from '../../server/ui-api/index.ts';
 import { selfSignedTLS } from '../../server/tls.ts';
 import { UsageError } from '../output.ts';
 import { effectiveConfig, openStore, stateDir } from '../state.ts';
@@ -60,7 +64,13 @@ export function registerServe(program: Command): void {
       reconcileStore(store, config); // kube-system defaults exist before the first request
       const token = opts.tls ? (opts.token ?? randomBytes(24).toString('base64url')) : undefined;
       const tls = opts.tls ? selfSignedTLS([host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host]) : undefined;
+      let ui: UIHandler | undefined;
+      if (!opts.tls) {
+        await ensureBundle((line) => process.stderr.write(`${line}\n`));
+        ui = new UIHandler({ source: memorySource(store, () => config, `API server state in ${dir}`), prefix: '/ui/' });
+      }
       const server = new ApiServer({
+        mount: ui,
         store,
         config: () => config,
         token,
@@ -78,6 +88,7 @@ export function registerServe(program: Command): void {
       if (!token) process.stderr.write(`Warning: --no-tls: no authentication; any local process can change the cluster through port ${addr.port}\n`);
       process.stdout.write(`podnet API server listening on ${server.url}\n`);
       process.stdout.write(`kubeconfig: ${kubeconfig}\n  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n`);
+      if (ui) process.stdout.write(`web UI: ${clientURL}/ui/\n`);
       process.stdout.write('While serving, change the cluster through the API (kubectl), not with podnet apply/delete.\n');
       await new Promise<void>((done) => {
         const stop = (): void => {
