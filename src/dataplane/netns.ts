@@ -2,7 +2,7 @@
  * Network namespaces and the `ip` tool inside them. `ip -n NS` switches namespace per call (and
  * remounts /sys), so changes are grouped into one `ip -batch -` per namespace.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { must, run } from './run.ts';
 
 export const NETNS_DIR = '/var/run/netns';
@@ -22,6 +22,11 @@ export function netnsExists(name: string): boolean {
 
 export async function addNetns(name: string): Promise<void> {
   await must('ip', ['netns', 'add', name]);
+}
+
+/** Creates many namespaces with one `ip -batch` (0.6 ms each instead of 3). */
+export async function addNetnsAll(names: readonly string[]): Promise<void> {
+  await ipBatch(undefined, names.map((n) => `netns add ${n}`));
 }
 
 /** Runs `ip` batch lines in a namespace (the host's when `netns` is undefined); throws on the first failure. */
@@ -91,4 +96,63 @@ export async function deleteNetns(name: string): Promise<void> {
   await killNetnsProcesses(name);
   const r = await run('ip', ['netns', 'del', name]);
   if (r.code !== 0 && netnsExists(name)) throw new Error(`ip netns del ${name}: ${r.stderr.trim()}`);
+}
+
+/**
+ * Processes inside the given namespaces, found in one pass over /proc (a process's
+ * /proc/PID/ns/net names the namespace inode, which is the inode of /var/run/netns/NAME).
+ * `ip netns pids` scans all of /proc once per namespace, which is quadratic for hundreds of pods.
+ */
+export function processesIn(names: readonly string[]): Map<string, number[]> {
+  const byInode = new Map<number, string>();
+  for (const name of names) {
+    try {
+      byInode.set(statSync(netnsPath(name)).ino, name);
+    } catch {
+      // already gone
+    }
+  }
+  const found = new Map<string, number[]>();
+  if (!byInode.size) return found;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let link: string;
+    try {
+      link = readlinkSync(`/proc/${entry}/ns/net`);
+    } catch {
+      continue;
+    }
+    const ino = Number(/\[(\d+)\]/.exec(link)?.[1]);
+    const name = byInode.get(ino);
+    if (name) found.set(name, [...(found.get(name) ?? []), Number(entry)]);
+  }
+  return found;
+}
+
+/** Kills every process in the namespaces: TERM, then KILL what is left after the grace period. Returns how many there were. */
+export async function killProcessesIn(names: readonly string[], graceMs = 1000): Promise<number> {
+  const pidsOf = (): number[] => [...processesIn(names).values()].flat();
+  let pids = pidsOf();
+  const count = pids.length;
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (pids.length && Date.now() < deadline) {
+    await sleep(25);
+    pids = pidsOf();
+  }
+  for (const pid of pids) signal(pid, 'SIGKILL');
+  for (let i = 0; i < 40 && pids.length; i++) {
+    await sleep(25);
+    pids = pidsOf();
+  }
+  return count;
+}
+
+/** Deletes namespaces (their processes killed first) with one `ip -batch`, then checks each is gone. */
+export async function deleteNetnsAll(names: readonly string[]): Promise<void> {
+  if (!names.length) return;
+  await killProcessesIn(names);
+  await run('ip', ['-force', '-batch', '-'], { input: `${names.map((n) => `netns del ${n}`).join('\n')}\n` });
+  const left = names.filter((n) => netnsExists(n));
+  for (const n of left) await deleteNetns(n);
 }

@@ -75,3 +75,19 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   if (failed !== undefined) throw failed;
   return results;
 }
+
+/** A concurrency limit for tasks started over time: `limit(fn)` runs fn when a slot is free. */
+export function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((r) => queue.push(r));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}

@@ -14,10 +14,10 @@ import { CONFLIST_FILE, LOOPBACK_FILE, loopbackConfList, nodeConfList, podAttach
 import { CNIRuntime } from './cni/runtime.ts';
 import { programPeerRoutes, startBird, waitForPeerRoutes } from './crossnode.ts';
 import type { DataplaneNames } from './names.ts';
-import { addNetns, deleteNetns, ipBatch, killNetnsProcesses, listNetns, netnsPath, sysctls } from './netns.ts';
+import { addNetns, addNetnsAll, deleteNetnsAll, ipBatch, killProcessesIn, listNetns, netnsPath, sysctls } from './netns.ts';
 import { crossNodeMethod, planTopology, type NodePlan, type PodPlan, type Topology } from './plan.ts';
 import { preflightProblems } from './preflight.ts';
-import { mapLimit, must } from './run.ts';
+import { limiter, mapLimit, must } from './run.ts';
 import { runDir, DataplaneLayout, type DataplaneState, type ServerRecord } from './state.ts';
 import { PODNET_CNI_BIN } from './cni/plugins/registry.ts';
 
@@ -168,9 +168,9 @@ export async function startPodServer(pod: PodPlan, layout: DataplaneLayout): Pro
   return { pod: `${pod.namespace}/${pod.name}`, pid: child.pid, netns: pod.netns };
 }
 
+/** Attaches a pod whose namespace exists (created in one batch with the others) to loopback and the pod network. */
 export async function attachPod(pod: PodPlan, runtime: CNIRuntime, top: Topology, node: NodePlan, layout: DataplaneLayout): Promise<void> {
   if (pod.hostNetwork) return;
-  await addNetns(pod.netns);
   const att = podAttachment(pod, netnsPath(pod.netns));
   await runtime.addNetworkList(loopbackConfList(), { ...att, ifName: 'lo', capabilityArgs: {} });
   await runtime.addNetworkList(nodeConfList(top.profile, node, layout.ipamDir(node.name)), att);
@@ -221,13 +221,19 @@ export async function dataplaneUp(opts: UpOptions): Promise<UpReport> {
 
   const nodeByName = new Map(top.nodes.map((n) => [n.name, n]));
   const runtimes = new Map(top.nodes.map((n) => [n.name, runtimeFor(opts.layout, n, binDirs, state.cniSockets[n.name])]));
-  const servers = await mapLimit(top.pods, opts.concurrency ?? 4, async (pod) => {
+  await addNetnsAll(top.pods.filter((p) => !p.hostNetwork).map((p) => p.netns));
+  // Test servers start while further pods are wired: a Node.js start per pod is the costliest step.
+  const startServer = limiter(Math.max(2, (opts.concurrency ?? 4) * 2));
+  const serverStarts: Promise<ServerRecord | undefined>[] = [];
+  await mapLimit(top.pods, opts.concurrency ?? 4, async (pod) => {
     const node = nodeByName.get(pod.node) as NodePlan;
     await attachPod(pod, runtimes.get(pod.node) as CNIRuntime, top, node, opts.layout);
-    const server = await startPodServer(pod, opts.layout);
-    log(`pod ${pod.namespace}/${pod.name}: ${pod.ip} on ${pod.node}${server ? ` (serving ${pod.ports.map((p) => `${p.port}/${p.protocol}`).join(',')})` : ''}`);
-    return server;
+    const started = startServer(() => startPodServer(pod, opts.layout));
+    started.catch(() => undefined);
+    serverStarts.push(started);
+    log(`pod ${pod.namespace}/${pod.name}: ${pod.ip} on ${pod.node}${pod.ports.length ? ` (serving ${pod.ports.map((p) => `${p.port}/${p.protocol}`).join(',')})` : ''}`);
   });
+  const servers = await Promise.all(serverStarts);
   state.servers = servers.filter((s): s is ServerRecord => s !== undefined);
   if (method !== 'none' && top.nodes.length > 1) await waitForPeerRoutes(top);
   state.phase = 'up';
@@ -248,15 +254,8 @@ export interface DownReport {
 export async function dataplaneDown(names: DataplaneNames, layout: DataplaneLayout): Promise<DownReport> {
   const state = layout.read();
   const owned = (await listNetns()).filter((n) => names.owns(n));
-  // Pods before nodes before the underlay, so nothing is orphaned half way.
-  const rank = (n: string): number => (n === names.underlay ? 2 : n.startsWith(`${names.prefix}-node-`) ? 1 : 0);
-  owned.sort((a, b) => rank(a) - rank(b));
-  let processes = 0;
-  await mapLimit(owned, 8, async (ns) => {
-    const killed = await killNetnsProcesses(ns);
-    processes += killed;
-  });
-  await mapLimit(owned, 8, (ns) => deleteNetns(ns));
+  const processes = await killProcessesIn(owned);
+  await deleteNetnsAll(owned);
   rmSync(state?.runDir ?? runDir(names.prefix), { recursive: true, force: true });
   layout.remove();
   return { namespaces: owned, processes };

@@ -6,10 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PODNET_CNI_BIN, REFERENCE_CNI_BIN } from '../../src/dataplane/index.ts';
+import { PODNET_CNI_BIN, REFERENCE_CNI_BIN, startCNIDaemon } from '../../src/dataplane/index.ts';
 import { addNetns, deleteNetns, netnsPath } from '../../src/dataplane/netns.ts';
 import { run } from '../../src/dataplane/run.ts';
 import { skipReason, uniquePrefix } from './helpers.ts';
@@ -191,5 +191,23 @@ test('interop: the reference host-local sees addresses our host-local reserved i
     const c = await invoke(ours, 'ADD', { ...ipamConf(ours), type: 'host-local' }, podEnv(ours, 1, 'x3'));
     const ips = [a, b, c].map((o) => (o.out.ips as { address: string }[])[0].address);
     assert.deepEqual(ips, ['10.244.9.2/24', '10.244.9.3/24', '10.244.9.4/24']);
+  });
+});
+
+test('forwarded to the node CNI daemon, podnet\'s executables still agree with the reference', { skip }, async () => {
+  await withTwins(async (twins) => {
+    const [ours, ref] = twins;
+    const socket = join(ours.dataDir, 'cni.sock');
+    mkdirSync(ours.dataDir, { recursive: true });
+    await startCNIDaemon({ name: 'conformance', netns: ours.node } as Parameters<typeof startCNIDaemon>[0], socket, join(ours.dataDir, 'daemon.log'));
+    const viaDaemon = await invoke(ours, 'ADD', bridgeConf(ours, { runtimeConfig: { ips: ['10.244.1.9'] } }), { ...podEnv(ours, 0), PODNET_CNI_SOCKET: socket });
+    const direct = await invoke(ref, 'ADD', bridgeConf(ref, { runtimeConfig: { ips: ['10.244.1.9'] } }), podEnv(ref, 0));
+    assert.equal(viaDaemon.code, 0, JSON.stringify(viaDaemon.out));
+    assert.deepEqual(normalize(viaDaemon.out, ours), normalize(direct.out, ref));
+    const again = await invoke(ours, 'ADD', bridgeConf(ours, { runtimeConfig: { ips: ['10.244.1.9'] } }), { ...podEnv(ours, 0), PODNET_CNI_SOCKET: socket });
+    assert.deepEqual([again.code, again.out.code, again.out.msg], [1, 999, 'container veth name provided (eth0) already exists']);
+    const del = await invoke(ours, 'DEL', bridgeConf(ours), { ...podEnv(ours, 0), PODNET_CNI_SOCKET: socket });
+    assert.deepEqual([del.code, del.out], [0, {}], 'DEL prints nothing and exits 0');
+    // The daemon lives in the node namespace: withTwins' cleanup kills it with the namespace.
   });
 });
