@@ -139,3 +139,14 @@ test('the Debian reference plugins are a drop-in CNI_PATH (bridge + host-local +
     assert.equal((JSON.parse(ip.stdout) as { addr_info: { local: string }[] }[])[0].addr_info[0].local, cc?.ip);
   });
 });
+
+test('calico IPIP is refused before anything is created (exit 2, the reason named)', { skip: skipReason }, async () => {
+  await withCLI('ipip', async (c) => {
+    const cfg = join(c.home, 'ipip.yaml');
+    writeFileSync(cfg, 'apiVersion: podnet/v1alpha1\nkind: ClusterConfig\ncni: calico\ncniOptions: {mode: ipip}\n');
+    const up = await c.podnet(['up', '-f', c.manifest, '--config', cfg]);
+    assert.equal(up.code, 2);
+    assert.match(up.stderr, /calico \(IPIP\) needs the ipip tunnel driver \(CONFIG_NET_IPIP\)/);
+    assert.deepEqual(await ownedNetns(c.names), []);
+  });
+});

@@ -2,7 +2,7 @@
  * Real packets per CNI mode: the cluster is built as namespaces, pods answer on their containerPorts,
  * and every TCP/UDP exchange must agree with the model's verdict (model/cni cniPath) — reachable or
  * not, path MTU — and with the device names and MTUs the model explains. Expectations for the modes
- * themselves: shared/notes/dataplane-linux.md (VXLAN path MTU 1450: `ping -M do -s 1422` passes,
+ * themselves: shared/notes/dataplane-linux.md (VXLAN path MTU 1450 — flannel.1 and vxlan.calico alike: `ping -M do -s 1422` passes,
  * `-s 1423` does not; host-gw and BGP carry 1500; a plain bridge routes no pod CIDR across nodes).
  */
 import { test } from 'node:test';
@@ -20,6 +20,7 @@ const modes: { name: string; config: Partial<ClusterConfig>; pathMTU: number }[]
   { name: 'flannel-vxlan', config: { cni: 'flannel', cniOptions: { flannelBackend: 'vxlan', calicoMode: 'bgp', kubeProxyReplacement: false } }, pathMTU: 1450 },
   { name: 'flannel-hostgw', config: { cni: 'flannel', cniOptions: { flannelBackend: 'host-gw', calicoMode: 'bgp', kubeProxyReplacement: false } }, pathMTU: 1500 },
   { name: 'calico-bgp', config: { cni: 'calico' }, pathMTU: 1500 },
+  { name: 'calico-vxlan', config: { cni: 'calico', cniOptions: { flannelBackend: 'vxlan', calicoMode: 'vxlan', kubeProxyReplacement: false } }, pathMTU: 1450 },
 ];
 
 function endpoint(view: ClusterView, p: PodPlan): NetEndpoint {
