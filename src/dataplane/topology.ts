@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import type { ClusterConfig } from '../cluster/config.ts';
 import type { ClusterView } from '../cluster/view.ts';
 import { CONFLIST_FILE, LOOPBACK_FILE, loopbackConfList, nodeConfList, podAttachment } from './cni/conflist.ts';
-import { CNIRuntime } from './cni/runtime.ts';
+import type { NetConfList } from './cni/types.ts';
+import { CNIRuntime, loadConfDir } from './cni/runtime.ts';
 import { programPeerRoutes, startBird, waitForPeerRoutes } from './crossnode.ts';
 import type { DataplaneNames } from './names.ts';
 import { addNetns, addNetnsAll, deleteNetnsAll, ipBatch, killProcessesIn, listNetns, netnsPath, sysctls } from './netns.ts';
@@ -104,7 +105,7 @@ async function setUpNode(top: Topology, node: NodePlan, index: number, layout: D
   mkdirSync(layout.confDir(node.name), { recursive: true });
   mkdirSync(layout.ipamDir(node.name), { recursive: true });
   writeFileSync(join(layout.confDir(node.name), CONFLIST_FILE), `${JSON.stringify(nodeConfList(p, node, layout.ipamDir(node.name)), null, 2)}\n`);
-  writeFileSync(join(layout.confDir(node.name), LOOPBACK_FILE), `${JSON.stringify({ cniVersion: '1.0.0', name: 'cni-loopback', type: 'loopback' }, null, 2)}\n`);
+  writeFileSync(join(layout.confDir(node.name), LOOPBACK_FILE), `${JSON.stringify(loopbackConfList(), null, 2)}\n`);
 }
 
 export function runtimeFor(layout: DataplaneLayout, node: NodePlan, binDirs: string[], cniSocket?: string): CNIRuntime {
@@ -168,12 +169,27 @@ export async function startPodServer(pod: PodPlan, layout: DataplaneLayout): Pro
   return { pod: `${pod.namespace}/${pod.name}`, pid: child.pid, netns: pod.netns };
 }
 
+/** The networks a node's conf dir holds: the pod network (first in file order) and the loopback network. */
+export interface NodeNetworks {
+  pod: NetConfList;
+  loopback?: NetConfList;
+}
+
+/** Reads the node's conf dir, as a container runtime does: the conf dir, not podnet's memory, says what runs. */
+export function nodeNetworks(layout: DataplaneLayout, node: NodePlan): NodeNetworks {
+  const lists = loadConfDir(layout.confDir(node.name)).map((x) => x.list);
+  const loopback = lists.find((l) => l.plugins.length === 1 && l.plugins[0].type === 'loopback');
+  const pod = lists.find((l) => l !== loopback);
+  if (!pod) throw new DataplaneError([`node ${node.name}: no pod network configuration in ${layout.confDir(node.name)}`]);
+  return { pod, ...(loopback ? { loopback } : {}) };
+}
+
 /** Attaches a pod whose namespace exists (created in one batch with the others) to loopback and the pod network. */
-export async function attachPod(pod: PodPlan, runtime: CNIRuntime, top: Topology, node: NodePlan, layout: DataplaneLayout): Promise<void> {
+export async function attachPod(pod: PodPlan, runtime: CNIRuntime, networks: NodeNetworks): Promise<void> {
   if (pod.hostNetwork) return;
   const att = podAttachment(pod, netnsPath(pod.netns));
-  await runtime.addNetworkList(loopbackConfList(), { ...att, ifName: 'lo', capabilityArgs: {} });
-  await runtime.addNetworkList(nodeConfList(top.profile, node, layout.ipamDir(node.name)), att);
+  if (networks.loopback) await runtime.addNetworkList(networks.loopback, { ...att, ifName: 'lo', capabilityArgs: {} });
+  await runtime.addNetworkList(networks.pod, att);
 }
 
 export async function dataplaneUp(opts: UpOptions): Promise<UpReport> {
@@ -221,13 +237,14 @@ export async function dataplaneUp(opts: UpOptions): Promise<UpReport> {
 
   const nodeByName = new Map(top.nodes.map((n) => [n.name, n]));
   const runtimes = new Map(top.nodes.map((n) => [n.name, runtimeFor(opts.layout, n, binDirs, state.cniSockets[n.name])]));
+  const networks = new Map(top.nodes.map((n) => [n.name, nodeNetworks(opts.layout, n)]));
   await addNetnsAll(top.pods.filter((p) => !p.hostNetwork).map((p) => p.netns));
   // Test servers start while further pods are wired: a Node.js start per pod is the costliest step.
   const startServer = limiter(Math.max(2, (opts.concurrency ?? 4) * 2));
   const serverStarts: Promise<ServerRecord | undefined>[] = [];
   await mapLimit(top.pods, opts.concurrency ?? 4, async (pod) => {
     const node = nodeByName.get(pod.node) as NodePlan;
-    await attachPod(pod, runtimes.get(pod.node) as CNIRuntime, top, node, opts.layout);
+    await attachPod(pod, runtimes.get(pod.node) as CNIRuntime, networks.get(node.name) as NodeNetworks);
     const started = startServer(() => startPodServer(pod, opts.layout));
     started.catch(() => undefined);
     serverStarts.push(started);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import type { ClusterConfig } from '../../src/cluster/config.ts';
 import { cniPath, cniProfile, type NetEndpoint } from '../../src/model/cni/index.ts';
-import { dataplaneUp, type PodPlan, type Topology } from '../../src/dataplane/index.ts';
+import { dataplaneUp, loadConfDir, type PodPlan, type Topology } from '../../src/dataplane/index.ts';
 import { run } from '../../src/dataplane/run.ts';
 import type { ClusterView } from '../../src/cluster/view.ts';
 import { cleanup, clusterView, inNetns, sandbox, skipReason, tcpReply, TWO_NODE_CLUSTER, udpReply } from './helpers.ts';
@@ -51,6 +51,9 @@ for (const mode of modes) {
         assert.equal(await linkMTU(node!.netns, p.hostVeth!), profile.podMTU, `${p.name} host veth ${p.hostVeth}`);
         assert.equal(await linkMTU(p.netns, 'eth0'), profile.podMTU, `${p.name} eth0`);
       }
+      // The node's conf dir is what the runtime executed: pod network first, loopback last.
+      const lists = loadConfDir(s.layout.confDir('node-1')).map((x) => x.list);
+      assert.deepEqual(lists.map((l) => [l.name, l.plugins[0].type, l.plugins[0].mtu]), [['podnet', profile.bridge ? 'bridge' : 'podnet-routed', profile.podMTU], ['cni-loopback', 'loopback', undefined]]);
       // host-local handed out exactly the model's addresses.
       const held = readdirSync(`${s.layout.ipamDir('node-1')}/podnet`).filter((f) => /^\d/.test(f));
       for (const p of top.pods.filter((x) => x.node === 'node-1')) assert.ok(held.includes(p.ip), `${p.ip} reserved on node-1`);

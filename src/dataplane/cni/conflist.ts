@@ -11,7 +11,7 @@ import { CNI_VERSION, type NetConfList } from './types.ts';
 
 export const NETWORK_NAME = 'podnet';
 export const CONFLIST_FILE = '10-podnet.conflist';
-export const LOOPBACK_FILE = '99-loopback.conf';
+export const LOOPBACK_FILE = '99-loopback.conflist';
 /** The type of podnet's routed-veth plugin (no reference equivalent). */
 export const ROUTED_PLUGIN = 'podnet-routed';
 
