@@ -5,7 +5,7 @@
  * pod gets a namespace attached by the CNI runtime and a test server on its containerPorts.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterConfig } from '../cluster/config.ts';
@@ -273,7 +273,13 @@ export async function dataplaneDown(names: DataplaneNames, layout: DataplaneLayo
   const owned = (await listNetns()).filter((n) => names.owns(n));
   const processes = await killProcessesIn(owned);
   await deleteNetnsAll(owned);
-  rmSync(state?.runDir ?? runDir(names.prefix), { recursive: true, force: true });
+  const dir = state?.runDir ?? runDir(names.prefix);
+  rmSync(dir, { recursive: true, force: true });
+  try {
+    rmdirSync(dirname(dir));
+  } catch {
+    // other runs still have theirs
+  }
   layout.remove();
   return { namespaces: owned, processes };
 }
