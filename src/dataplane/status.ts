@@ -6,6 +6,7 @@ import { crossNodeMethod, type CrossNodeMethod } from './plan.ts';
 import { run } from './run.ts';
 import { birdPaths } from './crossnode.ts';
 import type { DataplaneLayout } from './state.ts';
+import { kubeSystemStatus, type ComponentStatus } from './kube-system/index.ts';
 
 export interface NodeStatus {
   name: string;
@@ -41,6 +42,10 @@ export interface DataplaneStatus {
   pods: PodStatus[];
   /** Namespaces with this prefix that the state does not list (left by a crashed `up`). */
   leftovers: string[];
+  /** Cluster components in pods (DNS in coredns pods, ingress proxies), each checked alive. */
+  components?: ComponentStatus[];
+  /** The host's link into the underlay (`name address/len`), when set up. */
+  hostLink?: string;
 }
 
 async function bgpSessions(ctl: string): Promise<string | undefined> {
@@ -70,7 +75,8 @@ export async function dataplaneStatus(names: DataplaneNames, layout: DataplaneLa
   }));
   const known = new Set([top.underlay.netns, ...top.nodes.map((n) => n.netns), ...top.pods.map((p) => p.netns)]);
   const leftovers = [...live].filter((n) => !known.has(n)).sort();
-  const healthy = live.has(top.underlay.netns) && nodes.every((n) => n.present) && pods.every((p) => p.present && p.server !== 'down');
+  const ks = kubeSystemStatus(layout);
+  const healthy = live.has(top.underlay.netns) && nodes.every((n) => n.present) && pods.every((p) => p.present && p.server !== 'down') && (ks?.components ?? []).every((c) => c.running);
   return {
     prefix: names.prefix,
     phase: state.phase === 'creating' ? 'creating' : healthy ? 'up' : 'degraded',
@@ -81,5 +87,6 @@ export async function dataplaneStatus(names: DataplaneNames, layout: DataplaneLa
     nodes,
     pods,
     leftovers,
+    ...(ks ? { components: ks.components, ...(ks.hostLink ? { hostLink: ks.hostLink } : {}) } : {}),
   };
 }

@@ -21,6 +21,7 @@ import { preflightProblems } from './preflight.ts';
 import { limiter, mapLimit, must } from './run.ts';
 import { runDir, DataplaneLayout, type DataplaneState, type ServerRecord } from './state.ts';
 import { PODNET_CNI_BIN } from './cni/plugins/registry.ts';
+import { planKubeSystem, removeKubeSystem, startKubeSystem } from './kube-system/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export { PODNET_CNI_BIN };
@@ -47,6 +48,8 @@ export interface UpOptions {
   /** Pods wired in parallel. */
   concurrency?: number;
   log?: (line: string) => void;
+  /** The persisted cluster's state directory: components in pods (DNS, ingress) follow its changes. Absent for `-f` clusters. */
+  follow?: string;
 }
 
 export interface UpReport {
@@ -195,7 +198,7 @@ export async function attachPod(pod: PodPlan, runtime: CNIRuntime, networks: Nod
 export async function dataplaneUp(opts: UpOptions): Promise<UpReport> {
   const t0 = Date.now();
   const log = opts.log ?? (() => undefined);
-  const top = planTopology(opts.view, opts.config, opts.names);
+  const { topology: top, plan: kubeSystem } = planKubeSystem(planTopology(opts.view, opts.config, opts.names), opts.view);
   const method = crossNodeMethod(top.profile);
   const problems = preflightProblems({ bird: method === 'bgp' });
   if (problems.length) throw new DataplaneError(problems);
@@ -253,9 +256,10 @@ export async function dataplaneUp(opts: UpOptions): Promise<UpReport> {
   const servers = await Promise.all(serverStarts);
   state.servers = servers.filter((s): s is ServerRecord => s !== undefined);
   if (method !== 'none' && top.nodes.length > 1) await waitForPeerRoutes(top);
+  const ks = await startKubeSystem({ top, plan: kubeSystem, view: opts.view, layout: opts.layout, ...(opts.follow ? { follow: opts.follow } : {}), log });
   state.phase = 'up';
   opts.layout.write(state);
-  return { topology: top, durationMs: Date.now() - t0, warnings: top.warnings };
+  return { topology: top, durationMs: Date.now() - t0, warnings: [...top.warnings, ...ks.warnings] };
 }
 
 export interface DownReport {
@@ -273,6 +277,7 @@ export async function dataplaneDown(names: DataplaneNames, layout: DataplaneLayo
   const owned = (await listNetns()).filter((n) => names.owns(n));
   const processes = await killProcessesIn(owned);
   await deleteNetnsAll(owned);
+  await removeKubeSystem(names);
   const dir = state?.runDir ?? runDir(names.prefix);
   rmSync(dir, { recursive: true, force: true });
   try {

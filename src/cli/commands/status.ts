@@ -22,6 +22,10 @@ export function registerStatus(program: Command): void {
         if (s.pods.length) {
           process.stdout.write(`\n${formatTable(['NAMESPACE', 'NAME', 'IP', 'NODE', 'PRESENT', 'SERVER'], s.pods.map((p) => [p.namespace, p.name, p.ip, p.node, String(p.present), p.server]))}`);
         }
+        if (s.components?.length) {
+          process.stdout.write(`\n${formatTable(['COMPONENT', 'POD', 'IP', 'PORTS', 'RUNNING'], s.components.map((c) => [c.engine ? `${c.role} (${c.engine})` : c.role, c.pod, c.ip, c.ports.join(','), String(c.running)]))}`);
+        }
+        if (s.hostLink) process.stdout.write(`\nhost link: ${s.hostLink}\n`);
         if (s.leftovers.length) process.stdout.write(`\nleftover namespaces (run podnet down): ${s.leftovers.join(' ')}\n`);
       } catch (err) {
         process.exitCode = reportDataplaneError(err);

@@ -54,6 +54,7 @@ export function registerUp(program: Command): void {
           layout: dataplaneLayout(),
           ...(opts.cniBinDir ? { cniBinDirs: [opts.cniBinDir] } : {}),
           concurrency: Math.max(1, Number(opts.concurrency) || 4),
+          ...(opts.filename.length ? {} : { follow: stateDir() }),
           log: format === 'text' ? (l) => process.stdout.write(`${l}\n`) : undefined,
         });
         for (const w of report.warnings) process.stderr.write(`Warning: ${w}\n`);
