@@ -1,36 +1,59 @@
 /**
- * The node agent: applies rendered rule text (render/ output) inside a node's namespace, as
- * kube-proxy and a CNI's policy agent do on a real node. Renderers produce complete, idempotent
- * texts (`table …; delete table …; table … { … }`), so applying is an atomic full replace.
- * Services (kube-proxy nftables/iptables) and NetworkPolicy tables plug in here.
+ * The node agent's kernel interface: applies rendered rule text (render/ output) in a node's
+ * namespace, as kube-proxy and a CNI's policy agent do on a real node. Renderers produce complete,
+ * idempotent texts (`table …; delete table …; table … { … }`), so applying is an atomic replace;
+ * partial nftables updates are single transactions too. Two executors: `LocalNodeAgent` for an
+ * agent running inside the node's namespace (the rules agents `up` starts), `NetnsNodeAgent` for a
+ * caller outside it (nsenter per call).
  */
-import { nsMust } from './netns.ts';
-import { must } from './run.ts';
 import { netnsPath } from './netns.ts';
+import { must, run } from './run.ts';
 
 export interface NodeAgent {
   /** Loads an nftables ruleset (`nft -f -`), atomically. */
   applyNftables(node: string, ruleset: string): Promise<void>;
-  /** Loads iptables-save text (`iptables-restore --noflush`: only the tables in the text are replaced). */
+  /**
+   * Loads iptables-save text with `iptables-restore`: every table in the text is replaced whole
+   * (kube-proxy's standalone text carries the built-in chains and their jumps).
+   */
   applyIptables(node: string, text: string): Promise<void>;
   /** Deletes conntrack entries (`conntrack -D` arguments), e.g. stale UDP flows to a removed endpoint. */
   flushConntrack(node: string, args: readonly string[]): Promise<void>;
+}
+
+/** Runs the tools directly: the process already lives in the node's namespace. */
+export class LocalNodeAgent implements NodeAgent {
+  async applyNftables(_node: string, ruleset: string): Promise<void> {
+    await must('nft', ['-f', '-'], { input: ruleset });
+  }
+
+  async applyIptables(_node: string, text: string): Promise<void> {
+    await must('iptables-restore', [], { input: text });
+  }
+
+  async flushConntrack(_node: string, args: readonly string[]): Promise<void> {
+    // conntrack exits 1 when nothing matched; that is not a failure here.
+    await run('conntrack', ['-D', ...args]);
+  }
 }
 
 /** Agent for the namespaces of a running dataplane; `netnsOf` maps node names to namespaces. */
 export class NetnsNodeAgent implements NodeAgent {
   constructor(private readonly netnsOf: (node: string) => string) {}
 
+  private enter(node: string, cmd: string, args: readonly string[]): [string, string[]] {
+    return ['nsenter', [`--net=${netnsPath(this.netnsOf(node))}`, '--', cmd, ...args]];
+  }
+
   async applyNftables(node: string, ruleset: string): Promise<void> {
-    await must('nsenter', [`--net=${netnsPath(this.netnsOf(node))}`, '--', 'nft', '-f', '-'], { input: ruleset });
+    await must(...this.enter(node, 'nft', ['-f', '-']), { input: ruleset });
   }
 
   async applyIptables(node: string, text: string): Promise<void> {
-    await must('nsenter', [`--net=${netnsPath(this.netnsOf(node))}`, '--', 'iptables-restore', '--noflush'], { input: text });
+    await must(...this.enter(node, 'iptables-restore', []), { input: text });
   }
 
   async flushConntrack(node: string, args: readonly string[]): Promise<void> {
-    // conntrack exits 1 when nothing matched; that is not a failure here.
-    await nsMust(this.netnsOf(node), 'sh', ['-c', 'conntrack -D "$@" >/dev/null 2>&1 || true', 'conntrack', ...args]);
+    await run(...this.enter(node, 'conntrack', ['-D', ...args]));
   }
 }

@@ -18,6 +18,7 @@ import type { DataplaneNames } from './names.ts';
 import { addNetns, addNetnsAll, deleteNetnsAll, ipBatch, killProcessesIn, listNetns, netnsPath, sysctls } from './netns.ts';
 import { crossNodeMethod, planTopology, type NodePlan, type PodPlan, type Topology } from './plan.ts';
 import { preflightProblems } from './preflight.ts';
+import { refuseUnsupportedRules, startRuleAgents } from './rules/index.ts';
 import { limiter, mapLimit, must } from './run.ts';
 import { runDir, DataplaneLayout, type DataplaneState, type ServerRecord } from './state.ts';
 import { PODNET_CNI_BIN } from './cni/plugins/registry.ts';
@@ -200,6 +201,7 @@ export async function dataplaneUp(opts: UpOptions): Promise<UpReport> {
   const log = opts.log ?? (() => undefined);
   const { topology: top, plan: kubeSystem } = planKubeSystem(planTopology(opts.view, opts.config, opts.names), opts.view);
   const method = crossNodeMethod(top.profile);
+  refuseUnsupportedRules(opts.config);
   const problems = preflightProblems({ bird: method === 'bgp' });
   if (problems.length) throw new DataplaneError(problems);
   const existing = (await listNetns()).filter((n) => opts.names.owns(n));
@@ -256,6 +258,7 @@ export async function dataplaneUp(opts: UpOptions): Promise<UpReport> {
   const servers = await Promise.all(serverStarts);
   state.servers = servers.filter((s): s is ServerRecord => s !== undefined);
   if (method !== 'none' && top.nodes.length > 1) await waitForPeerRoutes(top);
+  await startRuleAgents({ nodes: top.nodes, view: opts.view, config: opts.config, layout: opts.layout, ...(opts.follow ? { storeDir: opts.follow } : {}) });
   const ks = await startKubeSystem({ top, plan: kubeSystem, view: opts.view, layout: opts.layout, ...(opts.follow ? { follow: opts.follow } : {}), log });
   state.phase = 'up';
   opts.layout.write(state);
