@@ -1,10 +1,11 @@
 /**
  * L7 proxy benchmark (issue 6): wrk against (1) a hand-written nginx config serving the routes, (2)
  * our nginx mode (the same routes compiled from an Ingress and rendered by render/nginx), (3) our Node
- * proxy — same run, same upstream, loopback only. Prints requests/s, p50/p99 and the ratios against
- * the goals (nginx mode ≥ 0.9× hand-written nginx; Node proxy ≥ 0.3× nginx).
+ * proxy in one process and (4) in N worker processes (`podnet ingress serve --workers N`; default: as
+ * the CLI, one per CPU up to 8) — same run, same upstream, loopback only. Prints requests/s, p50/p99
+ * and the ratios against the goals (nginx mode ≥ 0.9× hand-written nginx; Node proxy ≥ 0.3× nginx).
  *
- *   node --import tsx bench/l7-proxy.ts [--duration 10] [--warmup 2] [--connections 50] [--threads 2] [--rounds 1]
+ *   node --import tsx bench/l7-proxy.ts [--duration 10] [--warmup 2] [--connections 50] [--threads 2] [--rounds 1] [--workers N]
  *
  * Needs Debian's nginx-light, libnginx-mod-http-js and wrk. Every nginx runs in its own temp prefix as
  * our child process (never the system service) and is stopped at the end, whatever happens.
@@ -18,7 +19,7 @@ import { promisify } from 'node:util';
 import type { KObject } from '../src/api/types.ts';
 import { defaultClusterConfig } from '../src/cluster/config.ts';
 import { ClusterView } from '../src/cluster/view.ts';
-import { L7Proxy, NginxProxy } from '../src/dataplane/l7/index.ts';
+import { defaultWorkerCount, L7Proxy, L7ProxyWorkers, NginxProxy } from '../src/dataplane/l7/index.ts';
 import { compileRouteTable } from '../src/model/l7/index.ts';
 
 const run = promisify(execFile);
@@ -35,10 +36,13 @@ const WARMUP = Math.min(arg('warmup', 2), 10);
 const CONNECTIONS = arg('connections', 50);
 const THREADS = arg('threads', 2);
 const ROUNDS = Math.min(arg('rounds', 1), 5);
+const WORKERS = Math.min(arg('workers', defaultWorkerCount()), 64);
 const HOST = 'bench.example.com';
 const PATHS = 20;
 /** The request path: under the longest matching Prefix, as most real traffic is. */
 const TARGET = '/app7/items/42';
+/** The Services and their one endpoint (pod IP, target port 8080) each; all stand for the upstream nginx. */
+const SERVICES = [['web', '10.244.0.10'], ['api', '10.244.0.11']] as const;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -99,9 +103,9 @@ function cluster(): KObject[] {
   const objs: KObject[] = [
     { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } },
   ];
-  for (const [i, name] of ['web', 'api'].entries()) {
+  for (const [i, [name, ip]] of SERVICES.entries()) {
     objs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'bench' }, spec: { clusterIP: `10.96.0.${i + 10}`, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] } });
-    objs.push({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: `${name}-x`, namespace: 'bench', labels: { 'kubernetes.io/service-name': name } }, addressType: 'IPv4', endpoints: [{ addresses: [`10.244.0.${i + 10}`], conditions: { ready: true } }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] });
+    objs.push({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: `${name}-x`, namespace: 'bench', labels: { 'kubernetes.io/service-name': name } }, addressType: 'IPv4', endpoints: [{ addresses: [ip], conditions: { ready: true } }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] });
   }
   const paths = Array.from({ length: PATHS }, (_, i) => [
     { path: `/app${i}`, pathType: 'Prefix', backend: { service: { name: i % 2 ? 'api' : 'web', port: { number: 80 } } } },
@@ -167,20 +171,26 @@ async function main(): Promise<void> {
   const hand = new OwnNginx();
   let mode: NginxProxy | undefined;
   let node: L7Proxy | undefined;
+  let workers: L7ProxyWorkers | undefined;
   try {
     const upPort = await freePort();
     await upstream.start(`  server { listen 127.0.0.1:${upPort} backlog=4096; location / { return 200 "ok\\n"; } }`, upPort);
     const handPort = await freePort();
     await hand.start(handWritten(handPort, upPort), handPort);
 
-    const table = compileRouteTable(new ClusterView(cluster(), defaultClusterConfig()));
+    const objects = cluster();
+    const table = compileRouteTable(new ClusterView(objects, defaultClusterConfig()));
     const resolveEndpoint = (): { host: string; port: number } => ({ host: '127.0.0.1', port: upPort });
     mode = new NginxProxy({ table, listen: [{ host: '127.0.0.1', port: 0, frontPort: 80 }], resolveEndpoint, workerProcesses: 1 });
     const [modeAddr] = await mode.start();
     node = new L7Proxy({ table, listen: [{ host: '127.0.0.1', port: 0, frontPort: 80 }], resolveEndpoint });
     const [nodeAddr] = await node.start();
+    const endpoints = new Map(SERVICES.map(([, ip]) => [`${ip}:8080`, { host: '127.0.0.1', port: upPort }]));
+    workers = new L7ProxyWorkers({ workers: WORKERS, cluster: { objects, config: defaultClusterConfig() }, listen: [{ host: '127.0.0.1', port: 0, frontPort: 80 }], endpoints });
+    const [workersAddr] = await workers.start();
 
-    const targets: [string, number][] = [['hand-written nginx', handPort], ['podnet nginx mode', modeAddr.port], ['podnet Node proxy', nodeAddr.port]];
+    const workersName = `podnet Node proxy, ${WORKERS} worker${WORKERS === 1 ? '' : 's'}`;
+    const targets: [string, number][] = [['hand-written nginx', handPort], ['podnet nginx mode', modeAddr.port], ['podnet Node proxy', nodeAddr.port], [workersName, workersAddr.port]];
     const results = new Map<string, Result[]>(targets.map(([n]) => [n, []]));
     for (let r = 0; r < ROUNDS; r++) {
       for (const [name, port] of targets) {
@@ -191,15 +201,20 @@ async function main(): Promise<void> {
     }
     const summary = new Map([...results].map(([n, rs]) => [n, { rps: median(rs.map((x) => x.rps)), p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)) }]));
     console.log(`wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s (after ${WARMUP}s warm-up), ${ROUNDS} round(s), GET ${TARGET} Host ${HOST}; ${PATHS * 2} Ingress paths; upstream nginx return 200`);
-    console.log('target                 req/s      p50       p99');
-    for (const [n, s] of summary) console.log(`${n.padEnd(20)} ${s.rps.toFixed(0).padStart(8)}  ${s.p50.toFixed(2).padStart(6)}ms  ${s.p99.toFixed(2).padStart(6)}ms`);
+    console.log(`${'target'.padEnd(32)}    req/s      p50       p99`);
+    for (const [n, s] of summary) console.log(`${n.padEnd(32)} ${s.rps.toFixed(0).padStart(8)}  ${s.p50.toFixed(2).padStart(6)}ms  ${s.p99.toFixed(2).padStart(6)}ms`);
     const base = summary.get('hand-written nginx')!;
     const nm = summary.get('podnet nginx mode')!;
     const nd = summary.get('podnet Node proxy')!;
+    const nw = summary.get(workersName)!;
     const ratio = (a: number, b: number): string => (a / b).toFixed(2);
-    console.log(`nginx mode / hand-written nginx: ${ratio(nm.rps, base.rps)}× req/s (goal ≥ 0.9), p99 ${ratio(nm.p99, base.p99)}×  ${nm.rps >= 0.9 * base.rps ? 'ok' : 'BELOW GOAL'}`);
-    console.log(`Node proxy / hand-written nginx: ${ratio(nd.rps, base.rps)}× req/s (goal ≥ 0.3), p99 ${ratio(nd.p99, base.p99)}×  ${nd.rps >= 0.3 * base.rps ? 'ok' : 'BELOW GOAL'}`);
+    // Per-round ratios too: the machine's load moves all targets of a round together.
+    const perRound = (name: string): string => results.get(name)!.map((r, i) => ratio(r.rps, results.get('hand-written nginx')![i].rps)).join(' ');
+    console.log(`nginx mode / hand-written nginx: ${ratio(nm.rps, base.rps)}× req/s (goal ≥ 0.9), p99 ${ratio(nm.p99, base.p99)}×  ${nm.rps >= 0.9 * base.rps ? 'ok' : 'BELOW GOAL'}  rounds: ${perRound('podnet nginx mode')}`);
+    console.log(`Node proxy, 1 process / hand-written nginx: ${ratio(nd.rps, base.rps)}× req/s, p99 ${ratio(nd.p99, base.p99)}×  rounds: ${perRound('podnet Node proxy')}`);
+    console.log(`Node proxy, ${WORKERS} workers / hand-written nginx: ${ratio(nw.rps, base.rps)}× req/s (goal ≥ 0.3), p99 ${ratio(nw.p99, base.p99)}×  ${nw.rps >= 0.3 * base.rps ? 'ok' : 'BELOW GOAL'}  rounds: ${perRound(workersName)}`);
   } finally {
+    await workers?.close();
     await node?.close();
     await mode?.close();
     await hand.stop();

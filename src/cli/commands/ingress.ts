@@ -2,14 +2,17 @@
  * `podnet ingress serve`: the real L7 data plane. An HTTP/1.1 (+ TLS by SNI) reverse proxy driven by
  * the compiled route table, forwarding to endpoint addresses, reloading when the cluster changes
  * (the persisted store's revision, or the mtimes of the -f manifests), one access-log line per request
- * naming the matched route.
+ * naming the matched route. The Node engine runs in `--workers` processes sharing the listen sockets
+ * (one per CPU by default): this process watches the cluster and hands every reload to all of them.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { expandPaths } from '../../api/decode.ts';
 import { InvalidInputError } from '../../api/errors.ts';
-import { L7Proxy, NginxProxy, splitEndpoint, type ListenSpec, type TLSMaterial } from '../../dataplane/l7/index.ts';
+import {
+  defaultWorkerCount, L7Proxy, L7ProxyWorkers, NginxProxy, splitEndpoint, type ClusterSnapshot, type ListenSpec, type TLSMaterial,
+} from '../../dataplane/l7/index.ts';
 import { compileRouteTable } from '../../model/l7/index.ts';
 import { collect, UsageError } from '../output.ts';
 import { loadCluster, openStore } from '../state.ts';
@@ -25,6 +28,7 @@ interface ServeOptions {
   gateway?: string;
   reloadInterval: string;
   engine: string;
+  workers?: string;
   nginx: string;
   filename: string[];
   config?: string;
@@ -56,9 +60,23 @@ function pairPaths(text: string, flag: string): { cert: string; key: string } {
   return { cert, key };
 }
 
+/** `--workers`: a process count, 1..64. */
+export function parseWorkers(text: string | undefined, engine: string): number {
+  if (text === undefined) return engine === 'node' ? defaultWorkerCount() : 1;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 64) throw new UsageError(`--workers must be an integer from 1 to 64, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+type LoadedCluster = ReturnType<typeof loadCluster>;
+
+function snapshot(loaded: LoadedCluster): ClusterSnapshot {
+  return { objects: loaded.store.list(), config: loaded.config };
+}
+
 /** The engine-independent part of a running proxy. */
 interface RunningProxy {
-  setTable(table: ReturnType<typeof compileRouteTable>): void | Promise<void>;
+  reload(loaded: LoadedCluster): void | Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,6 +94,7 @@ export function registerIngress(program: Command): void {
     .option('--gateway <ns/name>', 'serve only this Gateway')
     .option('--reload-interval <ms>', 'how often to look for cluster changes', '1000')
     .option('--engine <engine>', '"node" (the built-in proxy) or "nginx" (render nginx.conf and run nginx)', 'node')
+    .option('--workers <n>', 'processes serving requests: Node engine worker processes sharing the listen sockets (default: one per CPU, at most 8); nginx engine: worker_processes (default 1)')
     .option('--nginx <path>', 'nginx binary for --engine nginx', 'nginx')
     .option('-f, --filename <path>', 'serve an ephemeral cluster built from these manifests (repeatable)', collect, [])
     .option('--config <file>', 'ClusterConfig for the cluster')
@@ -98,6 +117,7 @@ export function registerIngress(program: Command): void {
         if (!from || !to || !/:\d+$/.test(from) || !/:\d+$/.test(to)) throw new UsageError(`--endpoint expects IP:PORT=HOST:PORT, got ${JSON.stringify(e)}`);
         endpointMap.set(from, splitEndpoint(to));
       }
+      const workers = parseWorkers(opts.workers, opts.engine);
       const interval = Number(opts.reloadInterval);
       if (!Number.isInteger(interval) || interval < 100) throw new UsageError('--reload-interval must be an integer ≥ 100 (milliseconds)');
 
@@ -107,7 +127,7 @@ export function registerIngress(program: Command): void {
         return String(openStore().revision);
       };
       let seen = signature();
-      const table = compileRouteTable(loadCluster(source).view);
+      const loaded = loadCluster(source);
       const resolveEndpoint = (ep: string): { host: string; port: number } => endpointMap.get(ep) ?? splitEndpoint(ep);
       let proxy: RunningProxy;
       let bound: { host: string; port: number; tls: boolean }[];
@@ -120,12 +140,12 @@ export function registerIngress(program: Command): void {
         }));
         const def = opts.defaultCert ? pairPaths(opts.defaultCert, '--default-cert') : undefined;
         const nginx = new NginxProxy({
-          table, listen, selector, resolveEndpoint, nginx: opts.nginx, certificates: files,
+          table: compileRouteTable(loaded.view), listen, selector, resolveEndpoint, nginx: opts.nginx, certificates: files, workerProcesses: workers,
           ...(def ? { defaultCertificate: { cert: resolvePath(def.cert), key: resolvePath(def.key) } } : {}),
           accessLog: (line) => process.stdout.write(`${line}\n`),
           errorLog: (line) => process.stderr.write(`nginx: ${line}\n`),
         });
-        proxy = nginx;
+        proxy = { reload: (l) => nginx.setTable(compileRouteTable(l.view)), close: () => nginx.close() };
         try {
           bound = await nginx.start();
         } catch (err) {
@@ -133,9 +153,25 @@ export function registerIngress(program: Command): void {
           throw err;
         }
         process.stderr.write(`podnet ingress: nginx ${nginx.pid} running ${nginx.confPath}\n`);
+      } else if (workers > 1) {
+        const pool = new L7ProxyWorkers({
+          workers,
+          cluster: snapshot(loaded),
+          listen,
+          selector,
+          certificates,
+          ...(defaultCertificate ? { defaultCertificate } : {}),
+          endpoints: endpointMap,
+          // Whole lines from one worker at a time: lines never interleave.
+          accessLog: (lines) => process.stdout.write(lines),
+          events: (m) => process.stderr.write(`podnet ingress: ${m}\n`),
+        });
+        proxy = { reload: (l) => pool.setCluster(snapshot(l)), close: () => pool.close() };
+        bound = await pool.start();
+        process.stderr.write(`podnet ingress: ${workers} worker processes (pids ${pool.pids.join(', ')})\n`);
       } else {
         const node = new L7Proxy({
-          table,
+          table: compileRouteTable(loaded.view),
           listen,
           selector,
           certificates,
@@ -143,7 +179,7 @@ export function registerIngress(program: Command): void {
           accessLog: (line) => process.stdout.write(`${line}\n`),
           resolveEndpoint,
         });
-        proxy = node;
+        proxy = { reload: (l) => node.setTable(compileRouteTable(l.view)), close: () => node.close() };
         bound = await node.start();
       }
       for (const b of bound) process.stderr.write(`podnet ingress: serving ${b.tls ? 'https' : 'http'}://${b.host}:${b.port}\n`);
@@ -155,7 +191,7 @@ export function registerIngress(program: Command): void {
           try {
             const now = signature();
             if (now === seen) return;
-            await proxy.setTable(compileRouteTable(loadCluster(source).view));
+            await proxy.reload(loadCluster(source));
             seen = now;
             process.stderr.write('podnet ingress: route table reloaded\n');
           } catch (err) {
