@@ -1,6 +1,7 @@
 /** Every subcommand, in the order `podnet --help` lists them. */
 import type { Command } from 'commander';
 import { registerApply } from './apply.ts';
+import { registerCapture } from './capture.ts';
 import { registerDelete } from './delete.ts';
 import { registerDemo } from './demo.ts';
 import { registerDescribe } from './describe.ts';
@@ -14,6 +15,7 @@ import { registerGet } from './get.ts';
 import { registerIngress } from './ingress.ts';
 import { registerLint } from './lint.ts';
 import { registerMatrix } from './matrix.ts';
+import { registerProbe } from './probe.ts';
 import { registerProxyDecide } from './proxy-decide.ts';
 import { registerProxyRules } from './proxy-rules.ts';
 import { registerReach } from './reach.ts';
@@ -56,6 +58,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDown,
   registerStatus,
   registerExec,
+  registerProbe,
+  registerCapture,
   registerDnsServe,
   registerIngress,
   registerServe,
