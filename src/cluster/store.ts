@@ -177,13 +177,16 @@ export class Store {
     const configChanged = change.config !== undefined && JSON.stringify(change.config) !== JSON.stringify(this.cfg);
     if (!events.length && !configChanged) return [];
     const txn: TxnRecord = { revision, puts, deletes, ...(configChanged ? { config: change.config } : {}) };
-    // Apply to a copy first so a failing backend leaves memory as it was.
-    const next = new Map(this.objects);
-    for (const o of puts) next.set(keyOf(o), o);
-    for (const k of deletes) next.delete(k);
     const nextCfg = configChanged ? change.config : this.cfg;
-    this.backend.append(txn, () => ({ revision, objects: [...next.values()], config: nextCfg }));
-    this.objects = next;
+    // Memory changes only once the backend has the transaction, so a failing backend leaves it as it
+    // was; the whole next state is built only if the backend asks for it (a snapshot).
+    const apply = (objects: Map<string, KObject>): Map<string, KObject> => {
+      for (const o of puts) objects.set(keyOf(o), o);
+      for (const k of deletes) objects.delete(k);
+      return objects;
+    };
+    this.backend.append(txn, () => ({ revision, objects: [...apply(new Map(this.objects)).values()], config: nextCfg }));
+    apply(this.objects);
     this.cfg = nextCfg;
     this.rev = revision;
     for (const event of events) {

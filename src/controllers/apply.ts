@@ -11,7 +11,7 @@ import type { ClusterConfig } from '../cluster/config.ts';
 import { describeObject, keyOf, ObjectSet } from '../cluster/object-set.ts';
 import { deterministicUID, type Store, type WatchEvent } from '../cluster/store.ts';
 import type { ReconcileContext } from './context.ts';
-import { reconcile } from './reconcile.ts';
+import { IncrementalReconciler } from './incremental.ts';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
 
@@ -83,10 +83,106 @@ function duplicateErrors(input: readonly SourcedObject[]): InputError[] {
 }
 
 /**
+ * The working set of a Store, kept from one pass to the next so a pass costs what it changes, not
+ * what is stored. Between passes it holds exactly the stored objects; the Store stays the source of
+ * truth: a commit made elsewhere (or a revision that does not match) and the copy is rebuilt.
+ */
+class WorkingSet {
+  readonly objects: ObjectSet;
+  /** Which controllers ran on this working set, so a pass can skip those whose inputs are unchanged. */
+  readonly reconciler = new IncrementalReconciler();
+  private revision: number;
+  /** Each key's place in the Store's iteration order, so a diff lists changes as a full comparison would. */
+  private readonly order = new Map<string, number>();
+  private nextOrder = 0;
+  /** Set when the Store commits something this copy did not. */
+  private stale = false;
+  private committing = false;
+
+  private constructor(private readonly store: Store) {
+    const all = store.list();
+    this.objects = new ObjectSet(all);
+    for (const o of all) this.order.set(keyOf(o), this.nextOrder++);
+    this.revision = store.revision;
+    store.watch(store.revision, () => {
+      if (!this.committing) this.stale = true;
+    });
+  }
+
+  private static readonly byStore = new WeakMap<Store, WorkingSet>();
+
+  /** The store's working set, recording changes from now on. */
+  static of(store: Store): WorkingSet {
+    let ws = WorkingSet.byStore.get(store);
+    if (!ws || ws.stale || ws.revision !== store.revision) {
+      ws = new WorkingSet(store);
+      WorkingSet.byStore.set(store, ws);
+    }
+    ws.objects.track();
+    return ws;
+  }
+
+  /** Forgets this pass's changes: the working set is the stored state again. */
+  discard(): void {
+    this.objects.rollback();
+    this.reconciler.discard();
+  }
+
+  /**
+   * Commits this pass's changes in one transaction. Puts come in the order the Store iterates them
+   * (new keys after, in the order they were made), deletes in stored order. Afterwards the working
+   * set holds what the Store stored (server metadata included).
+   */
+  commit(config: ClusterConfig): WatchEvent[] {
+    const changed = this.objects.changedKeys();
+    const rank = (key: string): number => this.order.get(key) ?? Infinity;
+    const stayed: string[] = [];
+    const inserted: string[] = [];
+    const deletes: string[] = [];
+    for (const key of changed) {
+      if (!this.objects.has(key)) {
+        if (this.objects.original(key)) deletes.push(key);
+      } else if (this.objects.insertionOrder(key) === undefined) stayed.push(key);
+      else inserted.push(key);
+    }
+    stayed.sort((a, b) => rank(a) - rank(b));
+    inserted.sort((a, b) => this.objects.insertionOrder(a)! - this.objects.insertionOrder(b)!);
+    deletes.sort((a, b) => rank(a) - rank(b));
+    const puts = [...stayed, ...inserted].map((k) => this.objects.byKey(k)!);
+    let events: WatchEvent[];
+    this.committing = true;
+    try {
+      events = this.store.commit({ puts, deletes, config });
+    } catch (err) {
+      this.discard();
+      throw err;
+    } finally {
+      this.committing = false;
+    }
+    this.objects.untrack();
+    for (const key of [...stayed, ...inserted]) {
+      const stored = this.store.get(key);
+      if (stored) this.objects.put(stored);
+      if (!this.order.has(key)) this.order.set(key, this.nextOrder++);
+    }
+    for (const key of deletes) {
+      this.objects.delete(key);
+      this.order.delete(key);
+    }
+    this.revision = this.store.revision;
+    return events;
+  }
+}
+
+/**
  * Applies `input` to `store`. Throws InvalidInputError (nothing applied) when any object is invalid
  * or reconciling finds a conflict.
  */
 export function applyObjects(store: Store, input: readonly SourcedObject[], config: ClusterConfig, options: ApplyOptions = {}): ApplyResult {
+  return apply(store, input, config, options, false);
+}
+
+function apply(store: Store, input: readonly SourcedObject[], config: ClusterConfig, options: ApplyOptions, full: boolean): ApplyResult {
   const prepared: SourcedObject[] = input.map((s) => {
     const obj = stripServerMetadata(s.object);
     if (s.info.namespaced) obj.metadata = { ...obj.metadata, namespace: obj.metadata?.namespace ?? 'default' };
@@ -95,67 +191,74 @@ export function applyObjects(store: Store, input: readonly SourcedObject[], conf
   const errors = [...duplicateErrors(prepared), ...validateObjects(prepared, config)];
   if (errors.length) throw new InvalidInputError(errors);
 
-  const before = new Map(store.list().map((o) => [keyOf(o), o]));
-  const objects = new ObjectSet(before.values());
-  const sources = new Map<string, SourcedObject>();
-  for (const s of prepared) {
-    const key = keyOf(s.object);
-    const prev = before.get(key);
-    const next = carryOver(prev, s.object);
-    // The uid exists before controllers run, so references they write (targetRef, ownerReferences)
-    // are final on the first apply; it is the one the Store would assign.
-    next.metadata = { ...next.metadata, uid: prev?.metadata.uid ?? next.metadata.uid ?? deterministicUID(key, store.revision + 1) };
-    objects.put(next);
-    sources.set(key, { ...s, object: next });
-  }
-  const ctx: ReconcileContext = { objects, config, sources, errors: [], warnings: [] };
-  reconcile(ctx);
-  if (ctx.errors.length) throw new InvalidInputError(ctx.errors);
+  const ws = WorkingSet.of(store);
+  const objects = ws.objects;
+  try {
+    const sources = new Map<string, SourcedObject>();
+    for (const s of prepared) {
+      const key = keyOf(s.object);
+      const prev = objects.original(key);
+      const next = carryOver(prev, s.object);
+      // The uid exists before controllers run, so references they write (targetRef, ownerReferences)
+      // are final on the first apply; it is the one the Store would assign.
+      next.metadata = { ...next.metadata, uid: prev?.metadata.uid ?? next.metadata.uid ?? deterministicUID(key, store.revision + 1) };
+      objects.put(next);
+      sources.set(key, { ...s, object: next });
+    }
+    const ctx: ReconcileContext = { objects, config, sources, errors: [], warnings: [] };
+    ws.reconciler.reconcile(ctx, full);
+    if (ctx.errors.length) throw new InvalidInputError(ctx.errors);
 
-  const events = options.dryRun ? [] : commitDiff(store, before, objects, config);
-  const changedKeys = new Set(events.map((e) => keyOf(e.object)));
-  const results = prepared.map((s) => {
-    const key = keyOf(s.object);
-    const prev = before.get(key);
-    const changed = changedKeys.has(key);
-    const action: ApplyAction = !prev ? 'created' : changed || options.dryRun ? 'configured' : 'unchanged';
-    return { object: objects.byKey(key) ?? s.object, action };
-  });
-  return { results, events, warnings: ctx.warnings };
+    const reconciled = prepared.map((s) => {
+      const key = keyOf(s.object);
+      return { key, prev: objects.original(key), object: objects.byKey(key) ?? s.object };
+    });
+    let events: WatchEvent[] = [];
+    if (options.dryRun) ws.discard();
+    else events = ws.commit(config);
+    const changedKeys = new Set(events.map((e) => keyOf(e.object)));
+    const results = reconciled.map(({ key, prev, object }) => {
+      const changed = changedKeys.has(key);
+      const action: ApplyAction = !prev ? 'created' : changed || options.dryRun ? 'configured' : 'unchanged';
+      return { object, action };
+    });
+    return { results, events, warnings: ctx.warnings };
+  } catch (err) {
+    ws.discard();
+    throw err;
+  }
 }
 
 /** Deletes objects by key, then lets controllers converge (garbage collection, endpoints). */
 export function deleteObjects(store: Store, keys: readonly string[], config: ClusterConfig): { deleted: KObject[]; events: WatchEvent[] } {
-  const before = new Map(store.list().map((o) => [keyOf(o), o]));
-  const objects = new ObjectSet(before.values());
-  const deleted: KObject[] = [];
-  for (const key of keys) {
-    const obj = objects.byKey(key);
-    if (obj && objects.delete(key)) deleted.push(obj);
+  const ws = WorkingSet.of(store);
+  const objects = ws.objects;
+  try {
+    const deleted: KObject[] = [];
+    for (const key of keys) {
+      const obj = objects.byKey(key);
+      if (obj && objects.delete(key)) deleted.push(obj);
+    }
+    const ctx: ReconcileContext = { objects, config, sources: new Map(), errors: [], warnings: [], deleted: new Set(keys) };
+    ws.reconciler.reconcile(ctx);
+    if (ctx.errors.length) throw new InvalidInputError(ctx.errors);
+    // A controller that recreated a deleted object under the same name (a StatefulSet pod) made a new
+    // object: it gets a new uid and creation time, so clients waiting for the old one see it go.
+    for (const key of keys) {
+      const again = objects.byKey(key);
+      const old = objects.original(key);
+      if (!again || !old) continue;
+      const { creationTimestamp: _ct, ...meta } = again.metadata;
+      objects.put({ ...again, metadata: { ...meta, uid: deterministicUID(key, store.revision + 1) } });
+    }
+    return { deleted, events: ws.commit(config) };
+  } catch (err) {
+    ws.discard();
+    throw err;
   }
-  const ctx: ReconcileContext = { objects, config, sources: new Map(), errors: [], warnings: [], deleted: new Set(keys) };
-  reconcile(ctx);
-  if (ctx.errors.length) throw new InvalidInputError(ctx.errors);
-  // A controller that recreated a deleted object under the same name (a StatefulSet pod) made a new
-  // object: it gets a new uid and creation time, so clients waiting for the old one see it go.
-  for (const key of keys) {
-    const again = objects.byKey(key);
-    const old = before.get(key);
-    if (!again || !old) continue;
-    const { creationTimestamp: _ct, ...meta } = again.metadata;
-    objects.put({ ...again, metadata: { ...meta, uid: deterministicUID(key, store.revision + 1) } });
-  }
-  return { deleted, events: commitDiff(store, before, objects, config) };
 }
 
-/** Re-runs the controllers over the stored state (e.g. after a config change). */
+/** Re-runs every controller over the stored state (e.g. after a config change): a full pass. */
 export function reconcileStore(store: Store, config: ClusterConfig): WatchEvent[] {
-  return applyObjects(store, [], config).events;
-}
-
-function commitDiff(store: Store, before: Map<string, KObject>, after: ObjectSet, config: ClusterConfig): WatchEvent[] {
-  const puts: KObject[] = [];
-  for (const o of after.values()) if (before.get(keyOf(o)) !== o) puts.push(o);
-  const deletes = [...before.keys()].filter((k) => !after.has(k));
-  return store.commit({ puts, deletes, config });
+  return apply(store, [], config, {}, true).events;
 }

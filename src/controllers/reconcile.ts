@@ -3,6 +3,11 @@
  * nodes and their CIDRs, workloads to pods, scheduling, pod IPs, workload status, Service allocations,
  * endpoints.
  * Each step reads what the earlier ones wrote; running the pipeline twice changes nothing.
+ *
+ * READS declares what each controller's output depends on besides the ClusterConfig, the sources of
+ * the apply and the keys being deleted: the kinds it reads. Incremental passes (incremental.ts)
+ * skip a controller when none of them changed since it last ran; test/controllers/incremental*
+ * checks both the declarations and that skipping never changes the outcome.
  */
 import type { Controller, ReconcileContext } from './context.ts';
 import { reconcileEndpointSlices } from './endpointslices.ts';
@@ -27,6 +32,20 @@ export const PIPELINE: readonly [string, Controller][] = [
   ['endpointslices', reconcileEndpointSlices],
 ];
 
+/** Kinds each controller reads; '*' = any object (system-defaults checks every object's namespace). */
+export const READS: Readonly<Record<string, readonly string[] | '*'>> = {
+  'system-defaults': '*',
+  nodes: ['Pod', 'Node'],
+  'node-ipam': ['Pod', 'Node'],
+  workloads: ['Pod', 'ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet', 'Node'],
+  scheduler: ['Pod', 'Node'],
+  'pod-ipam': ['Pod', 'Node'],
+  'workload-status': ['Pod', 'ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet', 'Node'],
+  'service-allocation': ['Service'],
+  endpointslices: ['Service', 'EndpointSlice', 'Endpoints', 'Pod', 'Node'],
+};
+
+/** Runs every controller, in order. */
 export function reconcile(ctx: ReconcileContext): void {
   for (const [, controller] of PIPELINE) controller(ctx);
 }

@@ -65,13 +65,17 @@ function reconcileNamespaces(ctx: ReconcileContext): void {
     if (!objects.get('Namespace', undefined, name)) objects.put(newNamespace(name));
   }
   // Namespaced objects whose namespace is missing: applied now → create it; stored → it was deleted.
+  // The set counts objects per namespace, so only a missing namespace costs a scan of the objects.
+  const absent = new Set(objects.namespaces().filter((ns) => !objects.get('Namespace', undefined, ns)));
   const missing = new Map<string, KObject[]>();
-  for (const obj of objects.values()) {
-    const ns = obj.metadata.namespace;
-    if (!ns || !kindInfo(obj.kind)?.namespaced || objects.get('Namespace', undefined, ns)) continue;
-    let list = missing.get(ns);
-    if (!list) missing.set(ns, (list = []));
-    list.push(obj);
+  if (absent.size) {
+    for (const obj of objects.values()) {
+      const ns = obj.metadata.namespace;
+      if (!ns || !absent.has(ns) || !kindInfo(obj.kind)?.namespaced) continue;
+      let list = missing.get(ns);
+      if (!list) missing.set(ns, (list = []));
+      list.push(obj);
+    }
   }
   for (const [ns, members] of [...missing].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (members.some((o) => ctx.sources.has(keyOf(o)))) {
