@@ -95,14 +95,16 @@ export async function startRuleAgents(opts: StartRulesOptions): Promise<void> {
   }));
 }
 
-/** The agents' configs as recorded by `up` (undefined when no agent was started). */
-export function agentSource(layout: DataplaneLayout, node: string): ClusterSource | undefined {
+/** A node agent's configuration as `up` recorded it (undefined when no agent was started). */
+export function readAgentConfig(layout: DataplaneLayout, node: string): RulesAgentConfig | undefined {
   try {
-    return (JSON.parse(readFileSync(rulesFiles(layout, node).config, 'utf8')) as RulesAgentConfig).source;
+    return JSON.parse(readFileSync(rulesFiles(layout, node).config, 'utf8')) as RulesAgentConfig;
   } catch {
     return undefined;
   }
 }
+
+export const agentSource = (layout: DataplaneLayout, node: string): ClusterSource | undefined => readAgentConfig(layout, node)?.source;
 
 export interface RulesProgress {
   revision: number;
