@@ -16,7 +16,6 @@ import { registerIngress } from './ingress.ts';
 import { registerLint } from './lint.ts';
 import { registerMatrix } from './matrix.ts';
 import { registerProbe } from './probe.ts';
-import { registerProbe } from './probe.ts';
 import { registerProxyDecide } from './proxy-decide.ts';
 import { registerProxyRules } from './proxy-rules.ts';
 import { registerReach } from './reach.ts';
@@ -59,7 +58,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDown,
   registerStatus,
   registerExec,
-  registerProbe,
   registerProbe,
   registerCapture,
   registerDnsServe,
