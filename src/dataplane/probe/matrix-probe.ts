@@ -14,7 +14,7 @@ import type { PodPlan } from '../plan.ts';
 import { mapLimit } from '../run.ts';
 import type { DataplaneLayout, DataplaneState } from '../state.ts';
 import { readAgentConfig, waitForRules } from '../rules/agents.ts';
-import { loadCluster } from '../rules/cluster-source.ts';
+import { loadCluster, type LoadedCluster } from '../rules/cluster-source.ts';
 import { probeFrom, ProbeError, reachedDestination, type ProbeOutcome, type ProbeResult, type ProbeTarget } from './probe.ts';
 
 export interface ProbeMatrixOptions {
@@ -65,18 +65,26 @@ export interface ProbeReport {
 
 const ref = (p: Pod): string => `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
 
-export async function probeMatrix(state: DataplaneState, layout: DataplaneLayout, opts: ProbeMatrixOptions = {}): Promise<ProbeReport> {
-  const t0 = Date.now();
-  const top = state.topology;
-  const nodes = top.nodes.map((n) => n.name);
+/**
+ * The cluster the node agents loaded, once every agent has applied its current revision (what a
+ * probe must compare against); throws ProbeError when they lag or failed.
+ */
+export async function runningCluster(state: DataplaneState, layout: DataplaneLayout, rulesTimeoutMs = 15000): Promise<LoadedCluster> {
+  const nodes = state.topology.nodes.map((n) => n.name);
   const agent = nodes.length ? readAgentConfig(layout, nodes[0]) : undefined;
   if (!agent) throw new ProbeError(`dataplane "${state.prefix}" has no rules agents (started by an older podnet up?): run podnet down and podnet up`);
-  const progress = await waitForRules(layout, nodes, opts.rulesTimeoutMs ?? 15000);
+  const progress = await waitForRules(layout, nodes, rulesTimeoutMs);
   if (!progress.current) {
     const lag = progress.statuses.map((s, i) => `${nodes[i]}: ${s ? (s.error ? `error: ${s.error}` : `revision ${s.revision}`) : 'no status'}`).join('; ');
     throw new ProbeError(`the node agents have not applied revision ${progress.revision} of the cluster (${lag})`);
   }
-  const { view, revision } = loadCluster(agent.source, agent.config);
+  return loadCluster(agent.source, agent.config);
+}
+
+export async function probeMatrix(state: DataplaneState, layout: DataplaneLayout, opts: ProbeMatrixOptions = {}): Promise<ProbeReport> {
+  const t0 = Date.now();
+  const top = state.topology;
+  const { view, revision } = await runningCluster(state, layout, opts.rulesTimeoutMs);
   const index = new PolicyIndex(view);
   const skipped: string[] = [];
   const plans = new Map(top.pods.map((p) => [`${p.namespace}/${p.name}`, p]));

@@ -7,7 +7,9 @@
  *   address (the rule carries `notCluster`, checked against the cluster-addresses set);
  * - named ports resolve on the destination pod: the selected pod for ingress, each peer pod for
  *   egress (a non-pod destination never matches a named port);
- * - the checks run in the forward hook after DNAT, so addresses and ports are the backend's.
+ * - the checks run in the forward hook after DNAT, so addresses and ports are the backend's;
+ * - a pod reaching itself through a Service (hairpin) is allowed: kube-proxy masquerades it to the
+ *   node, and traffic from the pod's own node is always allowed (the model's reach says the same).
  */
 import { parseIP } from '../../api/cidr.ts';
 import type { Pod, Protocol } from '../../api/types.ts';
@@ -224,7 +226,10 @@ function egressRules(b: Builder, policy: CompiledPolicy, rule: CompiledRule, i: 
 
 function podChain(b: Builder, pod: Pod, ip: string, direction: Direction, policies: readonly CompiledPolicy[]): NetpolPodChain {
   const ref = podRef(pod);
-  const rules: NetpolRule[] = [];
+  const self = parseIP(ip)!.value;
+  // A pod's packets to its own IP stay on its loopback; one crossing the node to itself went
+  // through a Service (hairpin) and is masqueraded to the node, whose traffic the model allows.
+  const rules: NetpolRule[] = [{ peers: [{ lo: self, hi: self }], comment: `${ref} hairpin through a Service (masqueraded to the node)` }];
   for (const policy of policies) {
     (policy[direction] ?? []).forEach((rule, i) => {
       rules.push(...(direction === 'ingress' ? ingressRules(b, pod, policy, rule, i) : egressRules(b, policy, rule, i)));

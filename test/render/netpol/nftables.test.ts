@@ -63,6 +63,7 @@ delete table inet podnet-netpol
 table inet podnet-netpol {
 	chain ingress-x/a {
 		# x/a ingress, isolated by x/allow-80
+		ip saddr 10.244.1.10 accept comment "x/a hairpin through a Service (masqueraded to the node)"
 		ip saddr 10.244.2.10 meta l4proto tcp th dport 80 accept comment "x/allow-80 spec.ingress[0]"
 		counter reject with icmpx admin-prohibited comment "x/a: no ingress rule allows"
 	}
@@ -100,6 +101,7 @@ ${FORWARD}`);
     const chain = text.slice(text.indexOf('\tchain egress-x/client {'), text.indexOf('\tmap egress-pods'));
     assert.equal(chain, `	chain egress-x/client {
 		# x/client egress, isolated by x/out
+		ip daddr 10.244.1.5 return comment "x/client hairpin through a Service (masqueraded to the node)"
 		ip daddr 10.244.2.5-10.244.2.7 meta l4proto tcp th dport 8000-8081 return comment "x/out spec.egress[0]"
 		ip daddr 10.244.2.5 meta l4proto tcp th dport 8080 return comment "x/out spec.egress[0] (named ports)"
 		ip daddr 10.244.2.6 meta l4proto tcp th dport 9090 return comment "x/out spec.egress[0] (named ports)"
@@ -123,7 +125,7 @@ ${FORWARD}`);
     assert.deepEqual(rs.clusterAddresses, []);
     const chain = rs.egress.find((c) => c.pod === 'x/a')!;
     // x/b (10.244.1.11) is excepted from the block but selected by the podSelector peer: allowed.
-    assert.deepEqual(chain.rules.map((r) => [r.peers?.map(formatAddressInterval), r.notCluster]), [[['10.244.0.0/16'], undefined]]);
+    assert.deepEqual(chain.rules.slice(1).map((r) => [r.peers?.map(formatAddressInterval), r.notCluster]), [[['10.244.0.0/16'], undefined]]);
   });
 
   it('cilium: ipBlock never matches pod or node addresses (cluster-addresses set); selectors still do', () => {
@@ -143,7 +145,8 @@ ${FORWARD}`);
   it('a rule whose selectors match no pod admits nothing (no empty set is emitted)', () => {
     const objects: KObject[] = [...e2eObjects(['x/a']), policy('x', 'nobody', { ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'zzz' } } }] }] })];
     const rs = netpolRuleset(new PolicyIndex(view(objects)), 'node-1');
-    assert.deepEqual(rs.ingress.map((c) => [c.pod, c.rules.length]), [['x/a', 0]]);
+    // Only the hairpin rule (the pod itself through a Service) remains.
+    assert.deepEqual(rs.ingress.map((c) => [c.pod, c.rules.map((r) => r.comment)]), [['x/a', ['x/a hairpin through a Service (masqueraded to the node)']]]);
     assert.doesNotMatch(renderNetpol(new PolicyIndex(view(objects)), 'node-1'), /\{ \}/);
   });
 
