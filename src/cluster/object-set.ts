@@ -98,7 +98,11 @@ export class ObjectSet {
     if (b) this.perNamespace.set(b, (this.perNamespace.get(b) ?? 0) + 1);
   }
 
-  put(obj: KObject): void {
+  /**
+   * Adds or replaces `obj`. `unchanged: true` says the replaced object means the same to every
+   * reader (the caller vouches for it): the kind's version() stays.
+   */
+  put(obj: KObject, { unchanged = false }: { unchanged?: boolean } = {}): void {
     const key = keyOf(obj);
     const prev = this.objects.get(key);
     if (prev === obj) return;
@@ -109,7 +113,7 @@ export class ObjectSet {
       }
     }
     this.objects.set(key, obj);
-    this.changed(obj.kind, prev, obj);
+    if (!(unchanged && prev)) this.changed(obj.kind, prev, obj);
     let kindMap = this.byKind.get(obj.kind);
     if (!kindMap) this.byKind.set(obj.kind, (kindMap = new Map()));
     kindMap.set(key, obj);

@@ -25,6 +25,11 @@ export interface ApplyResult {
 
 export interface ApplyOptions {
   dryRun?: boolean;
+  /**
+   * Run every controller on a working set freshly read from the store, instead of only those whose
+   * inputs changed on the kept one (the reference incremental passes are tested against).
+   */
+  full?: boolean;
 }
 
 /** Metadata the server owns: ignored on input (a dump's resourceVersion must not be taken as a precondition). */
@@ -98,23 +103,25 @@ class WorkingSet {
   /** Set when the Store commits something this copy did not. */
   private stale = false;
   private committing = false;
+  private readonly unwatch: () => void;
 
   private constructor(private readonly store: Store) {
     const all = store.list();
     this.objects = new ObjectSet(all);
     for (const o of all) this.order.set(keyOf(o), this.nextOrder++);
     this.revision = store.revision;
-    store.watch(store.revision, () => {
+    this.unwatch = store.watch(store.revision, () => {
       if (!this.committing) this.stale = true;
     });
   }
 
   private static readonly byStore = new WeakMap<Store, WorkingSet>();
 
-  /** The store's working set, recording changes from now on. */
-  static of(store: Store): WorkingSet {
+  /** The store's working set (a fresh one when `fresh`), recording changes from now on. */
+  static of(store: Store, fresh = false): WorkingSet {
     let ws = WorkingSet.byStore.get(store);
-    if (!ws || ws.stale || ws.revision !== store.revision) {
+    if (fresh || !ws || ws.stale || ws.revision !== store.revision) {
+      ws?.unwatch();
       ws = new WorkingSet(store);
       WorkingSet.byStore.set(store, ws);
     }
@@ -162,7 +169,7 @@ class WorkingSet {
     this.objects.untrack();
     for (const key of [...stayed, ...inserted]) {
       const stored = this.store.get(key);
-      if (stored) this.objects.put(stored);
+      if (stored) this.objects.put(stored, { unchanged: onlyBookkeeping(this.objects.byKey(key)!, stored) });
       if (!this.order.has(key)) this.order.set(key, this.nextOrder++);
     }
     for (const key of deletes) {
@@ -174,15 +181,29 @@ class WorkingSet {
   }
 }
 
+/** Server metadata no controller reads: the Store rewrites it on every commit. */
+const BOOKKEEPING = new Set(['resourceVersion', 'creationTimestamp', 'generation']);
+
+/**
+ * Whether `stored` is `written` as the Store committed it, differing at most in bookkeeping
+ * metadata (the Store copies everything else over as is).
+ */
+function onlyBookkeeping(written: KObject, stored: KObject): boolean {
+  const a = written as unknown as Record<string, unknown>;
+  const b = stored as unknown as Record<string, unknown>;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) if (k !== 'metadata' && a[k] !== b[k]) return false;
+  const ma = written.metadata as Record<string, unknown>;
+  const mb = stored.metadata as Record<string, unknown>;
+  for (const k of new Set([...Object.keys(ma), ...Object.keys(mb)])) if (!BOOKKEEPING.has(k) && ma[k] !== mb[k]) return false;
+  return true;
+}
+
 /**
  * Applies `input` to `store`. Throws InvalidInputError (nothing applied) when any object is invalid
  * or reconciling finds a conflict.
  */
 export function applyObjects(store: Store, input: readonly SourcedObject[], config: ClusterConfig, options: ApplyOptions = {}): ApplyResult {
-  return apply(store, input, config, options, false);
-}
-
-function apply(store: Store, input: readonly SourcedObject[], config: ClusterConfig, options: ApplyOptions, full: boolean): ApplyResult {
   const prepared: SourcedObject[] = input.map((s) => {
     const obj = stripServerMetadata(s.object);
     if (s.info.namespaced) obj.metadata = { ...obj.metadata, namespace: obj.metadata?.namespace ?? 'default' };
@@ -191,7 +212,7 @@ function apply(store: Store, input: readonly SourcedObject[], config: ClusterCon
   const errors = [...duplicateErrors(prepared), ...validateObjects(prepared, config)];
   if (errors.length) throw new InvalidInputError(errors);
 
-  const ws = WorkingSet.of(store);
+  const ws = WorkingSet.of(store, options.full);
   const objects = ws.objects;
   try {
     const sources = new Map<string, SourcedObject>();
@@ -206,7 +227,7 @@ function apply(store: Store, input: readonly SourcedObject[], config: ClusterCon
       sources.set(key, { ...s, object: next });
     }
     const ctx: ReconcileContext = { objects, config, sources, errors: [], warnings: [] };
-    ws.reconciler.reconcile(ctx, full);
+    ws.reconciler.reconcile(ctx, options.full);
     if (ctx.errors.length) throw new InvalidInputError(ctx.errors);
 
     const reconciled = prepared.map((s) => {
@@ -230,8 +251,8 @@ function apply(store: Store, input: readonly SourcedObject[], config: ClusterCon
 }
 
 /** Deletes objects by key, then lets controllers converge (garbage collection, endpoints). */
-export function deleteObjects(store: Store, keys: readonly string[], config: ClusterConfig): { deleted: KObject[]; events: WatchEvent[] } {
-  const ws = WorkingSet.of(store);
+export function deleteObjects(store: Store, keys: readonly string[], config: ClusterConfig, options: Pick<ApplyOptions, 'full'> = {}): { deleted: KObject[]; events: WatchEvent[] } {
+  const ws = WorkingSet.of(store, options.full);
   const objects = ws.objects;
   try {
     const deleted: KObject[] = [];
@@ -240,7 +261,7 @@ export function deleteObjects(store: Store, keys: readonly string[], config: Clu
       if (obj && objects.delete(key)) deleted.push(obj);
     }
     const ctx: ReconcileContext = { objects, config, sources: new Map(), errors: [], warnings: [], deleted: new Set(keys) };
-    ws.reconciler.reconcile(ctx);
+    ws.reconciler.reconcile(ctx, options.full);
     if (ctx.errors.length) throw new InvalidInputError(ctx.errors);
     // A controller that recreated a deleted object under the same name (a StatefulSet pod) made a new
     // object: it gets a new uid and creation time, so clients waiting for the old one see it go.
@@ -260,5 +281,5 @@ export function deleteObjects(store: Store, keys: readonly string[], config: Clu
 
 /** Re-runs every controller over the stored state (e.g. after a config change): a full pass. */
 export function reconcileStore(store: Store, config: ClusterConfig): WatchEvent[] {
-  return apply(store, [], config, {}, true).events;
+  return applyObjects(store, [], config, { full: true }).events;
 }
