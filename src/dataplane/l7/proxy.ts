@@ -156,7 +156,7 @@ export class L7Proxy {
       if (m.status !== 200 || !m.endpoints.length || this.random() * 100 >= m.percent) continue;
       const mt = this.resolveEndpoint(this.nextEndpoint(m.backend, m.endpoints));
       const mirror = http.request({ host: mt.host, port: mt.port, method: req.method, path, headers, agent: this.agent });
-      mirror.on('response', drain);
+      mirror.on('response', discardBody);
       mirror.on('error', ignore); // a mirror never affects the client
       if (bodyless) mirror.end();
       else req.pipe(mirror);
@@ -286,7 +286,7 @@ function upstreamHeaders(headers: Record<string, string>, host: string, req: htt
   return out;
 }
 
-function drain(res: http.IncomingMessage): void {
+function discardBody(res: http.IncomingMessage): void {
   res.resume();
 }
 
