@@ -60,6 +60,8 @@ export interface ProbeReport {
   skipped: string[];
   summary: { compared: number; agree: number; mismatches: number };
   durationMs: number;
+  /** Of which waiting for the node agents to apply the cluster's current revision. */
+  waitMs: number;
   notes: string[];
 }
 
@@ -85,6 +87,7 @@ export async function probeMatrix(state: DataplaneState, layout: DataplaneLayout
   const t0 = Date.now();
   const top = state.topology;
   const { view, revision } = await runningCluster(state, layout, opts.rulesTimeoutMs);
+  const tReady = Date.now();
   const index = new PolicyIndex(view);
   const skipped: string[] = [];
   const plans = new Map(top.pods.map((p) => [`${p.namespace}/${p.name}`, p]));
@@ -151,6 +154,7 @@ export async function probeMatrix(state: DataplaneState, layout: DataplaneLayout
     skipped,
     summary: { compared: cells.length, agree: cells.length - mismatches.length, mismatches: mismatches.length },
     durationMs: Date.now() - t0,
+    waitMs: tReady - t0,
     notes: [...m.notes, 'loopback cells (a pod to its own IP) are not compared'],
   };
 }

@@ -111,7 +111,8 @@ async function main() {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(job.concurrency ?? 16, targets.length)) }, worker));
-  process.stdout.write(`${JSON.stringify(results)}\n`);
+  // Exit at once: timers of finished attempts (reply waits) must not hold the process.
+  process.stdout.write(`${JSON.stringify(results)}\n`, () => process.exit(0));
 }
 
 await main();

@@ -142,6 +142,9 @@ export async function rulesAgentMain(configFile: string): Promise<void> {
   };
   const agent = new RulesAgent(cfg, new LocalNodeAgent(), log);
   try {
+    // Policy rejects answer with ICMP; the default rate limit (1/s per peer) would turn a burst of
+    // denied connections into timeouts. Per namespace, so only this node changes.
+    writeFileSync('/proc/sys/net/ipv4/icmp_ratelimit', '0');
     await agent.sync();
   } catch (err) {
     process.stdout.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
