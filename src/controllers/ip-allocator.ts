@@ -14,7 +14,13 @@ export class RangeAllocator {
   readonly firstOffset: bigint;
   readonly lastOffset: bigint;
 
+  /** IPv4 network and size as plain numbers (exact below 2^53), so the hot path needs no bigint math. */
+  private readonly network4: number;
+  private readonly size4: number;
+
   constructor(readonly cidr: CIDR) {
+    this.network4 = cidr.family === 4 ? Number(cidr.network) : 0;
+    this.size4 = cidr.family === 4 ? Number(cidr.size) : 0;
     const hostBits = (cidr.family === 4 ? 32 : 128) - cidr.prefix;
     // host-local refuses subnets with fewer than 4 addresses ("too small to allocate from").
     const usable = hostBits >= 2;
@@ -45,8 +51,8 @@ export class RangeAllocator {
     if (this.cidr.family === 4) {
       const v = ipv4Value(ip);
       if (v === undefined) return undefined;
-      const off = BigInt(v) - this.cidr.network;
-      return off >= 0n && off < this.cidr.size ? off : undefined;
+      const off = v - this.network4;
+      return off >= 0 && off < this.size4 ? BigInt(off) : undefined;
     }
     return this.cidr.offsetOf(ip);
   }
@@ -74,21 +80,32 @@ export class RangeAllocator {
   }
 }
 
-const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-/** A dotted-quad IPv4 address as a number (the hot path of pod IPAM), or undefined. */
+/**
+ * A dotted-quad IPv4 address as a number (the hot path of pod IPAM), or undefined: four octets of
+ * 1-3 decimal digits, none above 255, no leading zeros. Read character by character: a regular
+ * expression costs more than the rest of an allocation.
+ */
 function ipv4Value(ip: string): number | undefined {
-  const m = DOTTED_QUAD.exec(ip);
-  if (!m) return undefined;
-  let v = 0;
-  for (let i = 1; i <= 4; i++) {
-    const octet = m[i];
-    if (octet.length > 1 && octet[0] === '0') return undefined;
-    const n = Number(octet);
-    if (n > 255) return undefined;
-    v = v * 256 + n;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3 || octet > 255) return undefined;
+      value = value * 256 + octet;
+      dots++;
+      octet = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 48 || c > 57 || digits === 3 || (digits === 1 && octet === 0)) return undefined;
+    octet = octet * 10 + (c - 48);
+    digits++;
   }
-  return v;
+  if (dots !== 3 || digits === 0 || octet > 255) return undefined;
+  return value * 256 + octet;
 }
 
 /** The canonical text of an IP (equivalent IPv6 spellings compare equal), or undefined when invalid. */

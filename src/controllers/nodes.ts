@@ -49,19 +49,34 @@ function readyCondition(): NodeCondition {
   return { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' };
 }
 
+/** Whether a pod is one the user supplied in this apply, without building a key per stored pod. */
+function sourcePods(ctx: ReconcileContext): (pod: Pod) => boolean {
+  const byNamespace = new Map<string, Set<string>>();
+  // Sources are keyed by keyOf(s.object): the kind, namespace and name say the same as the key.
+  for (const s of ctx.sources.values()) {
+    if (s.object.kind !== 'Pod') continue;
+    const ns = s.object.metadata.namespace ?? '';
+    let names = byNamespace.get(ns);
+    if (!names) byNamespace.set(ns, (names = new Set()));
+    names.add(s.object.metadata.name);
+  }
+  return (pod) => byNamespace.get(pod.metadata.namespace ?? '')?.has(pod.metadata.name) ?? false;
+}
+
 export function reconcileNodes(ctx: ReconcileContext): void {
   const { objects, config } = ctx;
   const pods = objects.list<Pod>('Pod');
   const bound = (p: Pod): string | undefined => (typeof p.spec?.nodeName === 'string' && p.spec.nodeName !== '' ? p.spec.nodeName : undefined);
+  const isSource = sourcePods(ctx);
 
   // Nodes this apply creates for pods naming them: what those pods show is all we know of them.
   const reconstructed = new Set<string>();
   for (const pod of pods) {
     const n = bound(pod);
-    if (n !== undefined && ctx.sources.has(keyOf(pod)) && !objects.get('Node', undefined, n)) reconstructed.add(n);
+    if (n !== undefined && isSource(pod) && !objects.get('Node', undefined, n)) reconstructed.add(n);
   }
 
-  if (objects.list('Node').length === 0) {
+  if (objects.count('Node') === 0) {
     // A dump's pods name the nodes of another cluster: then those are the cluster, not config.nodes.
     const foreign = pods.some((p) => {
       const n = bound(p);
@@ -70,16 +85,26 @@ export function reconcileNodes(ctx: ReconcileContext): void {
     if (!foreign) for (const name of config.nodes) objects.put(newNode(name));
   }
 
+  // Node lookups by name, kept in step with the nodes this loop puts (thousands of pods, few nodes).
+  const nodes = new Map<string, Node | undefined>();
+  const nodeNamed = (name: string): Node | undefined => {
+    if (!nodes.has(name)) nodes.set(name, objects.get<Node>('Node', undefined, name));
+    return nodes.get(name);
+  };
+  const putNode = (node: Node): void => {
+    objects.put(node);
+    nodes.set(node.metadata.name, node);
+  };
   for (const pod of pods) {
     const nodeName = bound(pod);
     if (nodeName === undefined) continue;
-    const existing = objects.get<Node>('Node', undefined, nodeName);
-    if (!ctx.sources.has(keyOf(pod))) {
+    const existing = nodeNamed(nodeName);
+    if (!isSource(pod)) {
       if (!existing) objects.delete(keyOf(pod));
       continue;
     }
-    if (!existing) objects.put(isControlPlanePod(pod) ? asControlPlane(newNode(nodeName)) : newNode(nodeName));
-    else if (isControlPlanePod(pod) && reconstructed.has(nodeName) && existing.metadata.labels?.[CONTROL_PLANE_ROLE] === undefined) objects.put(asControlPlane(existing));
+    if (!existing) putNode(isControlPlanePod(pod) ? asControlPlane(newNode(nodeName)) : newNode(nodeName));
+    else if (isControlPlanePod(pod) && reconstructed.has(nodeName) && existing.metadata.labels?.[CONTROL_PLANE_ROLE] === undefined) putNode(asControlPlane(existing));
   }
 
   for (const node of objects.list<Node>('Node')) {

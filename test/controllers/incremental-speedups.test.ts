@@ -1,0 +1,102 @@
+// The hot paths rewritten for incremental passes answer as the straightforward versions did:
+// IPv4 parsing in pod IPAM (character scan vs the dotted-quad rule), the Service → pods index
+// (built per namespace on demand vs a plain filter), and ObjectSet's kept sorted lists and change
+// journal (vs sorting and diffing from scratch).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseCIDR } from '../../src/api/cidr.ts';
+import type { KObject, Pod } from '../../src/api/types.ts';
+import { compareObjects, keyOf, ObjectSet } from '../../src/cluster/object-set.ts';
+import { canonicalIP, RangeAllocator } from '../../src/controllers/ip-allocator.ts';
+import { ServicePodIndex } from '../../src/controllers/service-pod-index.ts';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The dotted-quad rule as a regular expression: 1-3 digits per octet, no leading zero, at most 255. */
+function referenceIPv4(ip: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+  if (!m) return undefined;
+  let v = 0;
+  for (const octet of m.slice(1)) {
+    if (octet.length > 1 && octet[0] === '0') return undefined;
+    if (Number(octet) > 255) return undefined;
+    v = v * 256 + Number(octet);
+  }
+  return v;
+}
+
+describe('hot-path rewrites keep their answers', () => {
+  it('IPv4 parsing: canonicalIP and range membership agree with the dotted-quad rule', () => {
+    const edge = ['10.244.1.2', '0.0.0.0', '255.255.255.255', '256.1.1.1', '1.1.1.256', '01.1.1.1', '1.1.1.01', '1.1.1.0', '1..1.1', '.1.1.1', '1.1.1.', '1.1.1', '1.1.1.1.1', '1.1.1.1000', '1.1.1.1 ', ' 1.1.1.1', '1.1.1.1\n', 'a.b.c.d', '', '10.244.0.1/24', '::1', '::ffff:10.0.0.1', '1.2.3.4e', '999.999.999.999', '00.0.0.0', '0.0.0.00'];
+    const next = rng(7);
+    const chars = '0123456789.....a: ';
+    const random = Array.from({ length: 20000 }, () => Array.from({ length: 1 + Math.floor(next() * 15) }, () => chars[Math.floor(next() * chars.length)]).join(''));
+    const valid = Array.from({ length: 5000 }, () => Array.from({ length: 4 }, () => String(Math.floor(next() * 300))).join('.'));
+    const cidr = parseCIDR('10.244.1.0/24')!;
+    for (const ip of [...edge, ...random, ...valid]) {
+      const want = referenceIPv4(ip);
+      const canonical = canonicalIP(ip);
+      if (want !== undefined) assert.equal(canonical, ip, `canonicalIP(${JSON.stringify(ip)})`);
+      else if (canonical === ip) assert.ok(ip.includes(':'), `canonicalIP(${JSON.stringify(ip)}) accepted a non-dotted-quad`);
+      const inRange = want !== undefined && want >= Number(cidr.network) && want < Number(cidr.network + cidr.size);
+      assert.equal(new RangeAllocator(cidr).reserve(ip), inRange, `reserve(${JSON.stringify(ip)})`);
+    }
+  });
+
+  it('Service pod index: selections equal a plain filter over the namespace, in pod order', () => {
+    const next = rng(11);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+    const pods: Pod[] = Array.from({ length: 400 }, (_, i) => {
+      const labels: Record<string, string> = {};
+      if (next() < 0.8) labels.app = pick(['a', 'b', 'c']);
+      if (next() < 0.5) labels.tier = pick(['x', 'y']);
+      return { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: pick(['n1', 'n2', 'n3']), labels }, spec: { containers: [] } } as unknown as Pod;
+    }).sort(compareObjects);
+    const index = new ServicePodIndex(pods);
+    for (let i = 0; i < 300; i++) {
+      const ns = pick(['n1', 'n2', 'n3', 'n4']);
+      const selector: Record<string, string> = {};
+      if (next() < 0.8) selector.app = pick(['a', 'b', 'c', 'd']);
+      if (next() < 0.5) selector.tier = pick(['x', 'y']);
+      const want = Object.keys(selector).length
+        ? pods.filter((p) => p.metadata.namespace === ns && Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v))
+        : [];
+      assert.deepEqual(index.select(ns, selector).map(keyOf), want.map(keyOf), `${ns} ${JSON.stringify(selector)}`);
+    }
+  });
+
+  it('ObjectSet: kept sorted lists, change journal and rollback match a set rebuilt from scratch', () => {
+    const next = rng(3);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+    const make = (v: number): KObject => ({ apiVersion: 'v1', kind: pick(['Pod', 'Service']), metadata: { name: `o${Math.floor(next() * 30)}`, namespace: pick(['a', 'b', undefined]) }, data: { v } }) as unknown as KObject;
+    const set = new ObjectSet(Array.from({ length: 40 }, (_, i) => make(i)));
+    for (let round = 0; round < 200; round++) {
+      const before = new Map([...set.values()].map((o) => [keyOf(o), o]));
+      set.track();
+      for (let i = 0; i < 1 + Math.floor(next() * 6); i++) {
+        set.list(pick(['Pod', 'Service'])); // caches, then keeps them in step
+        if (next() < 0.6) set.put(make(round * 100 + i));
+        else set.delete(pick([...set.keys()]) ?? '');
+      }
+      for (const kind of ['Pod', 'Service']) {
+        assert.deepEqual(set.list(kind), [...set.values()].filter((o) => o.kind === kind).sort(compareObjects), `round ${round}: ${kind} list`);
+      }
+      const changed = new Set([...set.keys(), ...before.keys()].filter((k) => set.byKey(k) !== before.get(k)));
+      assert.deepEqual(new Set(set.changedKeys()), changed, `round ${round}: changed keys`);
+      if (next() < 0.5) {
+        set.rollback();
+        assert.deepEqual(new Map([...set.values()].map((o) => [keyOf(o), o])), before, `round ${round}: rollback`);
+        for (const kind of ['Pod', 'Service']) assert.deepEqual(set.list(kind), [...before.values()].filter((o) => o.kind === kind).sort(compareObjects));
+      } else set.untrack();
+    }
+  });
+});
