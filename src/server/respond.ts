@@ -17,6 +17,23 @@ function warningHeader(text: string): string {
   return `299 - ${JSON.stringify(text.replace(/[\r\n]+/g, ' '))}`;
 }
 
+/** Like the API server's warning recorder: each warning cut to 256 characters, 4 KiB in all, so a
+ * cluster full of stuck pods cannot overflow a client's header limit. */
+const MAX_WARNING = 256;
+const MAX_WARNINGS_TOTAL = 4096;
+
+export function warningHeaders(warnings: readonly string[]): string[] {
+  const out: string[] = [];
+  let total = 0;
+  for (const w of new Set(warnings)) {
+    const header = warningHeader(w.length > MAX_WARNING ? `${w.slice(0, MAX_WARNING - 3)}...` : w);
+    if (total + header.length > MAX_WARNINGS_TOTAL) break;
+    total += header.length;
+    out.push(header);
+  }
+  return out;
+}
+
 export function sendJSON(res: ServerResponse, code: number, body: unknown, opts: SendOptions = {}): void {
   if (res.headersSent) {
     res.end();
@@ -29,7 +46,7 @@ export function sendJSON(res: ServerResponse, code: number, body: unknown, opts:
     'Cache-Control': 'no-cache, private',
     ...(opts.headers ?? {}),
   };
-  if (opts.warnings?.length) headers['Warning'] = [...new Set(opts.warnings)].map(warningHeader);
+  if (opts.warnings?.length) headers['Warning'] = warningHeaders(opts.warnings);
   res.writeHead(code, headers);
   res.end(text);
 }
