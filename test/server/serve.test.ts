@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseListen } from '../../src/cli/commands/serve.ts';
+import { parseListen } from '../../src/cli/listen.ts';
 import { kubectlBinary } from './harness.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

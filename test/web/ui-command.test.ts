@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseUIListen } from '../../src/cli/commands/ui.ts';
+import { parseListen as parseUIListen } from '../../src/cli/listen.ts';
 import { REPO_ROOT } from '../../src/server/ui-api/index.ts';
 import type { Topology } from '../../src/server/ui-api/index.ts';
 

@@ -15,26 +15,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { reconcileStore } from '../../controllers/apply.ts';
 import { ApiServer, writeKubeconfig } from '../../server/index.ts';
 import { ensureBundle, memorySource, UIHandler } from '../../server/ui-api/index.ts';
 import { selfSignedTLS } from '../../server/tls.ts';
+import { isLoopback, parseListen } from '../listen.ts';
 import { UsageError } from '../output.ts';
 import { effectiveConfig, openStore, stateDir } from '../state.ts';
-
-export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
-  if (!m) throw new UsageError(`--listen must be HOST:PORT or PORT, got ${JSON.stringify(text)}`);
-  const host = m[1] || m[2] || '127.0.0.1';
-  const port = Number(m[3]);
-  if (port > 65535) throw new UsageError(`--listen: port ${port} is out of range`);
-  return { host, port };
-}
-
-const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
 interface ServeOptions {
   listen: string;

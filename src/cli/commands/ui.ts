@@ -3,24 +3,12 @@
  * matrix, trace, what-if editor, lint) over the persisted cluster, or over an in-memory one built from
  * `-f` manifests. Builds the browser bundle first when it is missing or stale.
  */
-import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { loadClusterConfig } from '../../cluster/config.ts';
 import { ensureBundle, memorySource, persistedSource, startUIServer } from '../../server/ui-api/index.ts';
-import { collect, UsageError } from '../output.ts';
+import { isLoopback, parseListen } from '../listen.ts';
+import { collect } from '../output.ts';
 import { loadCluster, stateDir } from '../state.ts';
-
-/** `HOST:PORT`, `[v6]:PORT` or `PORT` (loopback). */
-export function parseUIListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
-  if (!m) throw new UsageError(`--listen must be HOST:PORT or PORT, got ${JSON.stringify(text)}`);
-  const host = m[1] || m[2] || '127.0.0.1';
-  const port = Number(m[3]);
-  if (port > 65535) throw new UsageError(`--listen: port ${port} is out of range`);
-  return { host, port };
-}
-
-const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
 interface UIOptions {
   listen: string;
@@ -36,7 +24,7 @@ export function registerUI(program: Command): void {
     .option('-f, --filename <path>', 'show an in-memory cluster built from these manifests (repeatable); applies are not persisted', collect, [])
     .option('--config <file>', 'ClusterConfig for the cluster')
     .action(async (opts: UIOptions) => {
-      const { host, port } = parseUIListen(opts.listen);
+      const { host, port } = parseListen(opts.listen);
       let source;
       if (opts.filename.length) {
         const { store, config } = loadCluster({ file: opts.filename, config: opts.config });
