@@ -159,11 +159,8 @@ for (const cni of ['calico', 'cilium'] as const) {
       assert.equal(open.summary.compared, 9 * 8 * 2);
       assert.ok(open.cells.every((c) => c.real === 'allow' && c.reply === c.to.split('/')[1]), 'every pod answers with its own name');
       for (const s of scenariosFor(cni)) {
-        const t0 = Date.now();
         applyScenario(p.home, p.config, s);
-        const t1 = Date.now();
         const r = await probe(p, s);
-        if (process.env.PODNET_TEST_TIMING) process.stderr.write(`${s.name}: apply ${t1 - t0} ms, probe ${Date.now() - t1} ms (wait ${r.waitMs}), results ${JSON.stringify(r.cells.reduce((m: Record<string, number>, c) => ((m[c.result] = (m[c.result] ?? 0) + 1), m), {}))}\n`);
         assert.deepEqual(r.mismatches.map((c) => `${c.from} -> ${c.to} ${c.port}: model ${c.model}, kernel ${c.real} (${c.result}): ${c.reason}`), [], `${cni}: ${s.name}`);
         if (cni === 'calico' || !usesIPBlock(s)) assert.deepEqual(againstTruth(s, r), [], `${cni}: ${s.name} (upstream truth)`);
       }
