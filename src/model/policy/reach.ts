@@ -66,9 +66,19 @@ export function reach(view: ClusterView, q: ReachQuery, index: PolicyIndex = new
     for (const b of dest.backends) {
       const pod = view.podsByIPAddress(b.ip)[0];
       const snatNode = b.masquerade ? dest.decisions.find((d) => d.backends.some((x) => x.ip === b.ip && x.port === b.port))?.node : undefined;
-      const seenSrc = snatNode && view.node(snatNode) ? nodeEndpoint(view, view.node(snatNode)!) : src;
-      if (seenSrc !== src) notes.push(`the backend ${b.ip}:${b.port} sees node/${snatNode} as the source (masqueraded)`);
-      hops.push(hop(seenSrc, pod ? podEndpoint(view, pod, b.ip) : { kind: 'external', ip: b.ip }, b.port));
+      const backend = pod ? podEndpoint(view, pod, b.ip) : { kind: 'external' as const, ip: b.ip };
+      const seenSrc = snatNode && view.node(snatNode) ? nodeEndpoint(view, view.node(snatNode)!) : undefined;
+      if (!seenSrc) {
+        hops.push(hop(src, backend, b.port));
+        continue;
+      }
+      // Masqueraded: the client's egress policy still judges the client; the backend's ingress policy sees the node.
+      notes.push(`the backend ${b.ip}:${b.port} sees node/${snatNode} as the source (masqueraded)`);
+      const out = hop(src, backend, b.port);
+      const seen = hop(seenSrc, backend, b.port);
+      const d = out.decision;
+      const decision = { ...d, ingress: seen.decision.ingress, allowed: !d.enforced || (d.egress.allowed && seen.decision.ingress.allowed), notes: [...new Set([...d.notes, ...seen.decision.notes])] };
+      hops.push({ ...out, decision });
     }
   }
   for (const h of hops) for (const n of h.decision.notes) if (!notes.includes(n)) notes.push(n);
