@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import type { ClusterConfig } from '../../cluster/config.ts';
 import { LocalNodeAgent, type NodeAgent } from '../agent.ts';
 import { StateWatcher } from '../dns/index.ts';
+import { PodSync } from '../pod-sync.ts';
 import { loadCluster, sourceFiles, type ClusterSource } from './cluster-source.ts';
 import { nodeRules, renderStaleChainDeletion, rulesSync, type NodeRules } from './node-rules.ts';
 
@@ -22,6 +23,8 @@ export interface RulesAgentConfig {
   statusFile: string;
   /** Poll interval of the source files. */
   intervalMs?: number;
+  /** $PODNET_HOME/dataplane when the source is the store: pods added or removed there are wired live (pod-sync.ts). */
+  dataplaneDir?: string;
 }
 
 export interface RulesStatus {
@@ -150,7 +153,11 @@ export async function rulesAgentMain(configFile: string): Promise<void> {
     process.stdout.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
-  const watcher = new StateWatcher(sourceFiles(cfg.source), () => void agent.sync().catch(() => undefined), cfg.intervalMs ?? 200);
+  const pods = cfg.dataplaneDir && cfg.source.kind === 'store' ? new PodSync({ node: cfg.node, dataplaneDir: cfg.dataplaneDir, source: cfg.source, config: cfg.config, log }) : undefined;
+  const watcher = new StateWatcher(sourceFiles(cfg.source), () => {
+    void agent.sync().catch(() => undefined);
+    pods?.request();
+  }, cfg.intervalMs ?? 200);
   watcher.start();
   // The watcher's timer is unref'd: keep the process alive until `down` kills it.
   setInterval(() => undefined, 1 << 30);

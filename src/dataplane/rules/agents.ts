@@ -78,7 +78,7 @@ export async function startRuleAgents(opts: StartRulesOptions): Promise<void> {
   if (source.kind === 'snapshot') writeSnapshot(source.file, opts.view);
   await Promise.all(opts.nodes.map(async (node) => {
     const files = rulesFiles(opts.layout, node.name);
-    const cfg: RulesAgentConfig = { node: node.name, source, config: opts.config, statusFile: files.status };
+    const cfg: RulesAgentConfig = { node: node.name, source, config: opts.config, statusFile: files.status, ...(source.kind === 'store' ? { dataplaneDir: opts.layout.dir } : {}) };
     mkdirSync(dirname(files.config), { recursive: true });
     writeFileSync(files.config, `${JSON.stringify(cfg, null, 2)}\n`);
     const fd = openSync(files.log, 'a');

@@ -1,0 +1,149 @@
+/**
+ * Pods added or removed while up, reconciled on one node as its kubelet would: each node's rules
+ * agent (which follows the persisted store) runs a PodSync for the pods bound to its node. A new
+ * pod (scheduled, with a pod IP) gets its namespace, CNI ADD through the node's runtime and daemon,
+ * its resolv.conf and its test server — the functions `up` uses; a pod gone from the store gets its
+ * server stopped, CNI DEL, its namespace and /etc/netns files removed. state.json follows, so
+ * `status`, `exec` and `probe` see the change and `down` still finds everything by prefix.
+ */
+import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClusterConfig } from '../cluster/config.ts';
+import { podAttachment } from './cni/conflist.ts';
+import { planKubeSystem } from './kube-system/plan.ts';
+import { netnsEtcDir, writeResolvConfs } from './kube-system/netns-etc.ts';
+import { DataplaneNames } from './names.ts';
+import { addNetns, deleteNetns, netnsPath } from './netns.ts';
+import { planTopology, type NodePlan, type PodPlan } from './plan.ts';
+import { loadCluster, type ClusterSource } from './rules/cluster-source.ts';
+import { DataplaneLayout, type DataplaneState, type ServerRecord } from './state.ts';
+import { attachPod, nodeNetworks, runtimeFor, startPodServer, type NodeNetworks } from './topology.ts';
+import type { CNIRuntime } from './cni/runtime.ts';
+
+export interface PodSyncOptions {
+  node: string;
+  /** $PODNET_HOME/dataplane */
+  dataplaneDir: string;
+  source: ClusterSource;
+  config: ClusterConfig;
+  log?: (line: string) => void;
+}
+
+/** A pod's sandbox identity: a pod recreated under the same name with another uid or IP is a new sandbox. */
+const sandboxKey = (p: PodPlan): string => `${p.namespace}/${p.name}/${p.containerID}/${p.ip}`;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** state.json is shared by every node's agent: read-modify-write under a lock directory. */
+async function updateState(layout: DataplaneLayout, change: (s: DataplaneState) => void): Promise<void> {
+  const lock = join(layout.dir, 'state.lock');
+  for (let i = 0; ; i++) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i > 250) throw err;
+      await sleep(20);
+    }
+  }
+  try {
+    const state = layout.read();
+    if (!state) return;
+    change(state);
+    layout.write(state);
+  } finally {
+    rmdirSync(lock);
+  }
+}
+
+/** CNI DEL of the pod network and loopback (reverse of attachPod); succeeds when already gone. */
+async function detachPod(pod: PodPlan, runtime: CNIRuntime, networks: NodeNetworks): Promise<void> {
+  if (pod.hostNetwork) return;
+  const att = podAttachment(pod, netnsPath(pod.netns));
+  await runtime.delNetworkList(networks.pod, att);
+  if (networks.loopback) await runtime.delNetworkList(networks.loopback, { ...att, ifName: 'lo', capabilityArgs: {} });
+}
+
+export class PodSync {
+  private readonly layout: DataplaneLayout;
+  private running?: Promise<void>;
+  private dirty = false;
+
+  constructor(private readonly opts: PodSyncOptions) {
+    this.layout = new DataplaneLayout(opts.dataplaneDir);
+  }
+
+  /** Runs a sync now, or once more after the one in progress; failures are logged, never thrown. */
+  request(): void {
+    if (this.running) {
+      this.dirty = true;
+      return;
+    }
+    this.running = this.syncOnce()
+      .catch((err: unknown) => this.opts.log?.(`pod sync failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.running = undefined;
+        if (this.dirty) {
+          this.dirty = false;
+          this.request();
+        }
+      });
+  }
+
+  private async syncOnce(): Promise<void> {
+    const state = this.layout.read();
+    // Until `up` has finished, it owns the pods and state.json.
+    if (!state || state.phase !== 'up') return;
+    const node = state.topology.nodes.find((n) => n.name === this.opts.node) as NodePlan | undefined;
+    if (!node) return;
+    const { view } = loadCluster(this.opts.source, this.opts.config);
+    const names = new DataplaneNames(state.prefix);
+    const desired = planKubeSystem(planTopology(view, view.config, names), view).topology.pods.filter((p) => p.node === node.name);
+    const current = state.topology.pods.filter((p) => p.node === node.name);
+    const want = new Set(desired.map(sandboxKey));
+    const have = new Set(current.map(sandboxKey));
+    const removed = current.filter((p) => !want.has(sandboxKey(p)));
+    const added = desired.filter((p) => !have.has(sandboxKey(p)));
+    if (!removed.length && !added.length) return;
+
+    const runtime = runtimeFor(this.layout, node, state.cniBinDirs, state.cniSockets[node.name]);
+    const networks = nodeNetworks(this.layout, node);
+    const serverOf = new Map(state.servers.map((s) => [s.pod, s]));
+    // Removals first: a pod recreated under its name reuses the namespace name.
+    for (const pod of removed) {
+      const server = serverOf.get(`${pod.namespace}/${pod.name}`);
+      if (server?.netns === pod.netns) {
+        try {
+          process.kill(server.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
+      await detachPod(pod, runtime, networks);
+      if (!pod.hostNetwork) {
+        await deleteNetns(pod.netns);
+        rmSync(netnsEtcDir(pod.netns), { recursive: true, force: true });
+      }
+      this.opts.log?.(`pod ${pod.namespace}/${pod.name}: removed (${pod.ip})`);
+    }
+    const servers: ServerRecord[] = [];
+    const wired: PodPlan[] = [];
+    for (const pod of added) {
+      if (!pod.hostNetwork) await addNetns(pod.netns);
+      await attachPod(pod, runtime, networks);
+      writeResolvConfs({ ...state.topology, nodes: [], pods: [pod] }, view);
+      wired.push(pod);
+      const server = await startPodServer(pod, this.layout);
+      if (server) servers.push(server);
+      this.opts.log?.(`pod ${pod.namespace}/${pod.name}: ${pod.ip} wired${pod.ports.length ? ` (serving ${pod.ports.map((p) => `${p.port}/${p.protocol}`).join(',')})` : ''}`);
+    }
+    const gone = new Set(removed.map(sandboxKey));
+    const goneRefs = new Set(removed.map((p) => `${p.namespace}/${p.name}`));
+    const wiredRefs = new Set(wired.map((p) => `${p.namespace}/${p.name}`));
+    await updateState(this.layout, (s) => {
+      s.topology.pods = [...s.topology.pods.filter((p) => !gone.has(sandboxKey(p))), ...wired]
+        .sort((a, b) => a.node.localeCompare(b.node) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+      s.servers = [...s.servers.filter((r) => !goneRefs.has(r.pod) && !wiredRefs.has(r.pod)), ...servers];
+    });
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Pods added and removed by `podnet apply` while the persisted cluster is up (issue 8: changes
+ * reconcile live). Kubernetes' contract: a pod bound to a node with a pod IP gets a sandbox (kubelet
+ * runs CNI ADD) and is reachable at its pod IP from every other pod (the networking model: pods
+ * communicate with all pods without NAT); a deleted pod's sandbox is torn down (CNI DEL, netns gone).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataplaneLayout, DataplaneNames, dataplaneDown, type DataplaneStatus } from '../../src/dataplane/index.ts';
+import { netnsEtcDir } from '../../src/dataplane/kube-system/netns-etc.ts';
+import { run, type RunResult } from '../../src/dataplane/run.ts';
+import { ownedNetns, processesMentioning, skipReason, tcpReply, uniquePrefix } from './helpers.ts';
+
+const PODNET = join(import.meta.dirname, '..', '..', 'bin', 'podnet.js');
+
+const CLUSTER = `
+apiVersion: v1
+kind: Node
+metadata: {name: node-1}
+spec: {podCIDR: 10.244.1.0/24}
+status: {addresses: [{type: InternalIP, address: 172.18.0.11}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: node-2}
+spec: {podCIDR: 10.244.2.0/24}
+status: {addresses: [{type: InternalIP, address: 172.18.0.12}]}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: shop, labels: {app: client}}
+spec:
+  nodeName: node-1
+  containers: [{name: c, image: x, ports: [{containerPort: 80}]}]
+`;
+
+const deployment = (replicas: number): string => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: c, image: x, ports: [{containerPort: 8080}]}]
+`;
+
+const CONFIG = `
+apiVersion: podnet/v1alpha1
+kind: ClusterConfig
+cni: calico
+proxyMode: nftables
+`;
+
+type PodRow = DataplaneStatus['pods'][number];
+
+test('pods added and removed by podnet apply while up are wired and torn down live', { skip: skipReason, timeout: 240_000 }, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'podnet-podsync-'));
+  const prefix = uniquePrefix('psync');
+  const names = new DataplaneNames(prefix);
+  const env = { ...process.env, PODNET_HOME: home, PODNET_PREFIX: prefix };
+  const podnet = (...args: string[]): Promise<RunResult> => run(process.execPath, [PODNET, ...args], { env, timeoutMs: 120000 });
+  const file = (name: string, text: string): string => {
+    writeFileSync(join(home, name), text);
+    return join(home, name);
+  };
+  const webPods = async (): Promise<PodRow[]> => {
+    const r = await podnet('status', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout) as DataplaneStatus).pods.filter((p) => p.namespace === 'shop' && p.name.startsWith('web-'));
+  };
+  /** Polls status until `ok` holds (bounded: the agents poll the store every 200 ms). */
+  const waitFor = async (ok: (pods: PodRow[]) => boolean, what: string): Promise<PodRow[]> => {
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      const pods = await webPods();
+      if (ok(pods)) return pods;
+      if (Date.now() > deadline) assert.fail(`${what} within 30 s; status: ${JSON.stringify(pods)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  try {
+    assert.equal((await podnet('apply', '-f', file('cluster.yaml', CLUSTER), '-f', file('web.yaml', deployment(1)), '--config', file('config.yaml', CONFIG))).code, 0);
+    const up = await podnet('up');
+    assert.equal(up.code, 0, up.stderr);
+    const [first] = await webPods();
+    assert.ok(first?.present && first.server === 'running', 'the replica that existed at up is wired');
+    const clientNetns = names.pod('shop', 'client');
+
+    // Scale up: two new pods, each with its own netns, a resolv.conf, a test server, reachable by TCP from client.
+    assert.equal((await podnet('apply', '-f', file('web.yaml', deployment(3)))).code, 0);
+    const scaled = await waitFor((pods) => pods.length === 3 && pods.every((p) => p.present && p.server === 'running'), 'three web pods present and serving');
+    const added = scaled.filter((p) => p.name !== first.name);
+    assert.equal(added.length, 2);
+    for (const p of added) {
+      assert.equal(p.netns, names.pod('shop', p.name));
+      assert.ok(existsSync(join(netnsEtcDir(p.netns), 'resolv.conf')), `${p.name}: resolv.conf written`);
+      assert.equal(await tcpReply(clientNetns, p.ip, 8080), p.name, `client reaches ${p.name} at ${p.ip}:8080`);
+    }
+    assert.equal(await tcpReply(clientNetns, first.ip, 8080), first.name, 'the first replica is untouched');
+
+    // Scale down: the removed pods' servers stop, their namespaces and /etc/netns files go.
+    assert.equal((await podnet('apply', '-f', file('web.yaml', deployment(1)))).code, 0);
+    const left = await waitFor((pods) => pods.length === 1, 'one web pod left');
+    const removed = scaled.filter((p) => p.name !== left[0].name);
+    assert.equal(removed.length, 2);
+    const live = await ownedNetns(names);
+    for (const p of removed) {
+      assert.ok(!live.includes(p.netns), `${p.netns} deleted`);
+      assert.ok(!existsSync(netnsEtcDir(p.netns)), `${p.netns}: /etc/netns entry removed`);
+      assert.deepEqual(await processesMentioning(`--netns ${p.netns} `), [], `${p.name}: test server stopped`);
+    }
+    assert.ok(left[0].present && left[0].server === 'running');
+    assert.equal(await tcpReply(clientNetns, left[0].ip, 8080), left[0].name);
+
+    const down = await podnet('down');
+    assert.equal(down.code, 0, down.stderr);
+    assert.deepEqual(await ownedNetns(names), []);
+    assert.deepEqual(await processesMentioning(prefix), []);
+  } finally {
+    await dataplaneDown(names, new DataplaneLayout(join(home, 'dataplane')));
+    rmSync(home, { recursive: true, force: true });
+  }
+});
