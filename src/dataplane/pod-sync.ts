@@ -4,7 +4,8 @@
  * pod (scheduled, with a pod IP) gets its namespace, CNI ADD through the node's runtime and daemon,
  * its resolv.conf and its test server — the functions `up` uses; a pod gone from the store gets its
  * server stopped, CNI DEL, its namespace and /etc/netns files removed. state.json follows, so
- * `status`, `exec` and `probe` see the change and `down` still finds everything by prefix.
+ * `status`, `exec` and `probe` see the change and `down` still finds everything by prefix. A pod that
+ * fails to wire is undone and one that fails to tear down stays recorded: the next change retries.
  */
 import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -110,6 +111,7 @@ export class PodSync {
     const networks = nodeNetworks(this.layout, node);
     const serverOf = new Map(state.servers.map((s) => [s.pod, s]));
     // Removals first: a pod recreated under its name reuses the namespace name.
+    const torn: PodPlan[] = [];
     for (const pod of removed) {
       const server = serverOf.get(`${pod.namespace}/${pod.name}`);
       if (server?.netns === pod.netns) {
@@ -119,26 +121,42 @@ export class PodSync {
           // already gone
         }
       }
-      await detachPod(pod, runtime, networks);
-      if (!pod.hostNetwork) {
-        await deleteNetns(pod.netns);
-        rmSync(netnsEtcDir(pod.netns), { recursive: true, force: true });
+      try {
+        await detachPod(pod, runtime, networks);
+        if (!pod.hostNetwork) {
+          await deleteNetns(pod.netns);
+          rmSync(netnsEtcDir(pod.netns), { recursive: true, force: true });
+        }
+        torn.push(pod);
+        this.opts.log?.(`pod ${pod.namespace}/${pod.name}: removed (${pod.ip})`);
+      } catch (err) {
+        // Kept in state.json: the next change retries the teardown (DEL is idempotent).
+        this.opts.log?.(`pod ${pod.namespace}/${pod.name}: teardown failed: ${err instanceof Error ? err.message : String(err)}`);
       }
-      this.opts.log?.(`pod ${pod.namespace}/${pod.name}: removed (${pod.ip})`);
     }
     const servers: ServerRecord[] = [];
     const wired: PodPlan[] = [];
     for (const pod of added) {
-      if (!pod.hostNetwork) await addNetns(pod.netns);
-      await attachPod(pod, runtime, networks);
-      writeResolvConfs({ ...state.topology, nodes: [], pods: [pod] }, view);
-      wired.push(pod);
-      const server = await startPodServer(pod, this.layout);
-      if (server) servers.push(server);
-      this.opts.log?.(`pod ${pod.namespace}/${pod.name}: ${pod.ip} wired${pod.ports.length ? ` (serving ${pod.ports.map((p) => `${p.port}/${p.protocol}`).join(',')})` : ''}`);
+      try {
+        if (!pod.hostNetwork) await addNetns(pod.netns);
+        await attachPod(pod, runtime, networks);
+        writeResolvConfs({ ...state.topology, nodes: [], pods: [pod] }, view);
+        const server = await startPodServer(pod, this.layout);
+        if (server) servers.push(server);
+        wired.push(pod);
+        this.opts.log?.(`pod ${pod.namespace}/${pod.name}: ${pod.ip} wired${pod.ports.length ? ` (serving ${pod.ports.map((p) => `${p.port}/${p.protocol}`).join(',')})` : ''}`);
+      } catch (err) {
+        // Undone, so the next change starts this pod from scratch.
+        this.opts.log?.(`pod ${pod.namespace}/${pod.name}: wiring failed: ${err instanceof Error ? err.message : String(err)}`);
+        await detachPod(pod, runtime, networks).catch(() => undefined);
+        if (!pod.hostNetwork) {
+          await deleteNetns(pod.netns).catch(() => undefined);
+          rmSync(netnsEtcDir(pod.netns), { recursive: true, force: true });
+        }
+      }
     }
-    const gone = new Set(removed.map(sandboxKey));
-    const goneRefs = new Set(removed.map((p) => `${p.namespace}/${p.name}`));
+    const gone = new Set(torn.map(sandboxKey));
+    const goneRefs = new Set(torn.map((p) => `${p.namespace}/${p.name}`));
     const wiredRefs = new Set(wired.map((p) => `${p.namespace}/${p.name}`));
     await updateState(this.layout, (s) => {
       s.topology.pods = [...s.topology.pods.filter((p) => !gone.has(sandboxKey(p))), ...wired]
