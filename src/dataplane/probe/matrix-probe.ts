@@ -97,7 +97,7 @@ export async function probeMatrix(state: DataplaneState, layout: DataplaneLayout
   };
   const pods = matrixPods(index, opts.namespaces).filter((p) => {
     if (inPlane(p)) return true;
-    skipped.push(`pod ${ref(p)}: not in the dataplane (created after up, or its IP changed)`);
+    skipped.push(`pod ${ref(p)}: not wired in the dataplane yet (its node agent picks new pods up live when up follows the store; an up -f cluster is a fixed snapshot)`);
     return false;
   });
   const allPorts = opts.ports ?? declaredPorts(pods);
