@@ -15,6 +15,7 @@ import { defaultClusterConfig } from '../src/cluster/config.ts';
 import { ClusterView } from '../src/cluster/view.ts';
 import { computeMatrix, matrixPods, perPairMatrix, type MatrixPort } from '../src/model/matrix/index.ts';
 import { PolicyIndex } from '../src/model/policy/index.ts';
+import { rng } from '../test/support/prng.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,16 +29,6 @@ const SLICE = arg('slice', 400);
 /** Adversarial: ipBlocks whose excepts cut the pod range into /24s, so almost every pod is its own class. */
 const POD_IPBLOCKS = process.argv.includes('--pod-ipblocks');
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function cluster(): KObject[] {
   const r = rng(42);

@@ -2,7 +2,7 @@
  * Running host tools (`ip`, `bridge`, `bird`, CNI plugins): every kernel change the dataplane makes
  * is a structured shell-out, so failures carry the exact command and its stderr.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface RunResult {
   code: number;
@@ -90,4 +90,19 @@ export function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
       queue.shift()?.();
     }
   };
+}
+
+/** Resolves true when a started helper process prints its first output (its "ready" line), false when it exits or times out first. */
+export function awaitFirstOutput(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.stdout?.once('data', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
 }

@@ -19,7 +19,7 @@ import { addNetns, addNetnsAll, deleteNetnsAll, ipBatch, killProcessesIn, listNe
 import { crossNodeMethod, planTopology, type NodePlan, type PodPlan, type Topology } from './plan.ts';
 import { preflightProblems } from './preflight.ts';
 import { refuseUnsupportedRules, startRuleAgents } from './rules/index.ts';
-import { limiter, mapLimit, must } from './run.ts';
+import { awaitFirstOutput, limiter, mapLimit, must } from './run.ts';
 import { runDir, DataplaneLayout, type DataplaneState, type ServerRecord } from './state.ts';
 import { PODNET_CNI_BIN } from './cni/plugins/registry.ts';
 import { planKubeSystem, removeKubeSystem, startKubeSystem } from './kube-system/index.ts';
@@ -116,21 +116,6 @@ export function runtimeFor(layout: DataplaneLayout, node: NodePlan, binDirs: str
   return new CNIRuntime({ binDirs, cacheDir: layout.cacheDir(node.name), execNetns: node.netns, ...(cniSocket ? { env: { PODNET_CNI_SOCKET: cniSocket }, daemonSocket: cniSocket } : {}) });
 }
 
-/** Waits for a detached child's first stdout line ("ready"); false when it exits or times out first. */
-function awaitReady(child: ReturnType<typeof spawn>, timeoutMs: number): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.stdout?.once('data', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-  });
-}
-
 /** Starts the node's CNI daemon inside the node namespace, where the plugins' host-side changes belong. */
 export async function startCNIDaemon(node: NodePlan, socket: string, logFile: string): Promise<void> {
   mkdirSync(dirname(socket), { recursive: true });
@@ -138,7 +123,7 @@ export async function startCNIDaemon(node: NodePlan, socket: string, logFile: st
   const fd = openSync(logFile, 'a');
   const child = spawn('nsenter', [`--net=${netnsPath(node.netns)}`, '--', process.execPath, CNI_DAEMON, socket], { detached: true, stdio: ['ignore', 'pipe', fd] });
   closeSync(fd);
-  const ready = await awaitReady(child, 20000);
+  const ready = await awaitFirstOutput(child, 20000);
   child.stdout?.destroy();
   child.unref();
   if (!ready) throw new Error(`node ${node.name}: CNI daemon did not start (log: ${logFile})`);
@@ -158,7 +143,7 @@ export async function startPodServer(pod: PodPlan, layout: DataplaneLayout): Pro
   if (udp.length) args.push('--udp', udp.join(','));
   const child = spawn('nsenter', args, { detached: true, stdio: ['ignore', 'pipe', fd] });
   closeSync(fd);
-  const ready = await awaitReady(child, 15000);
+  const ready = await awaitFirstOutput(child, 15000);
   child.stdout?.destroy();
   child.unref();
   if (!ready || child.pid === undefined) {

@@ -9,17 +9,8 @@ import type { KObject, Pod } from '../../src/api/types.ts';
 import { compareObjects, keyOf, ObjectSet } from '../../src/cluster/object-set.ts';
 import { canonicalIP, RangeAllocator } from '../../src/controllers/ip-allocator.ts';
 import { ServicePodIndex } from '../../src/controllers/service-pod-index.ts';
+import { rng } from '../support/prng.ts';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The dotted-quad rule as a regular expression: 1-3 digits per octet, no leading zero, at most 255. */
 function referenceIPv4(ip: string): number | undefined {

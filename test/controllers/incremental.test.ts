@@ -16,24 +16,18 @@ import { applyObjects, deleteObjects, reconcileStore, type ApplyOptions } from '
 import type { ReconcileContext } from '../../src/controllers/context.ts';
 import { IncrementalReconciler } from '../../src/controllers/incremental.ts';
 import { PIPELINE, READS } from '../../src/controllers/reconcile.ts';
+import { rng } from '../support/prng.ts';
 
-/** mulberry32: a small seeded PRNG, so every failure names the seed that reproduces it. */
-function rng(seed: number): { int(n: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Seeded choices (mulberry32 underneath), so every failure names the seed that reproduces it. */
+function choices(seed: number): { int(n: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
+  const next = rng(seed);
   return {
     int: (n) => Math.floor(next() * n),
     pick: (xs) => xs[Math.floor(next() * xs.length)],
     chance: (p) => next() < p,
   };
 }
-type Rng = ReturnType<typeof rng>;
+type Rng = ReturnType<typeof choices>;
 
 const NAMESPACES = ['default', 'shop', 'data'];
 const NODES = ['node-1', 'node-2', 'node-3', 'node-4'];
@@ -198,7 +192,7 @@ function runStep(store: Store, step: Step, config: ClusterConfig, full: boolean)
 }
 
 function compareRun(seed: number, steps: number): { applied: number; rejected: number } {
-  const r = rng(seed);
+  const r = choices(seed);
   const now = (): Date => new Date('2024-01-01T00:00:00Z');
   const incremental = new Store({ now });
   const full = new Store({ now });
@@ -271,7 +265,7 @@ describe('incremental reconcile', () => {
       }
     }
     for (let seed = 1; seed <= 40; seed++) {
-      const r = rng(seed);
+      const r = choices(seed);
       const store = new Store({ now: () => new Date('2024-01-01T00:00:00Z') });
       for (let i = 0; i < 6; i++) {
         try {

@@ -6,11 +6,10 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { planCapture, runCapture, type CaptureOptions, type CaptureResult } from '../../src/dataplane/capture/index.ts';
 import { dataplaneUp } from '../../src/dataplane/index.ts';
 import { run } from '../../src/dataplane/run.ts';
-import { cleanup, clusterView, inNetns, sandbox, skipReason } from './helpers.ts';
+import { cleanup, clusterView, inNetns, sandbox, skipReason, PODNET_BIN } from './helpers.ts';
 
 const CLUSTER = `
 apiVersion: v1
@@ -41,7 +40,6 @@ metadata: {name: b, namespace: default}
 spec: {nodeName: node-2, containers: [{name: c, image: x, ports: [{containerPort: 80}]}]}
 `;
 
-const PODNET = join(import.meta.dirname, '..', '..', 'bin', 'podnet.js');
 
 test('podnet capture: pod view, VXLAN underlay view, bounds', { skip: skipReason }, async (t: TestContext) => {
   const sb = sandbox('cap');
@@ -92,7 +90,7 @@ test('podnet capture: pod view, VXLAN underlay view, bounds', { skip: skipReason
 
     await t.test('the CLI: -o json shape; unknown pod and bad --count are usage errors (exit 2)', async () => {
       const env = { ...process.env, PODNET_HOME: sb.home, PODNET_PREFIX: sb.names.prefix };
-      const podnet = (args: string[]) => run(process.execPath, [PODNET, ...args], { env, timeoutMs: 30000 });
+      const podnet = (args: string[]) => run(process.execPath, [PODNET_BIN, ...args], { env, timeoutMs: 30000 });
       const traffic = inNetns(a.netns, 'ping', ['-c', '30', '-i', '0.2', '-W', '1', b.ip], 20000);
       const r = await podnet(['capture', 'default/a', '--filter', 'icmp', '--count', '3', '--timeout', '10', '-o', 'json']);
       assert.equal(r.code, 0, r.stderr);

@@ -83,8 +83,11 @@ export async function udpReply(netns: string, ip: string, port: number): Promise
   return r.stdout.trim() || undefined;
 }
 
-/** Two nodes with explicit InternalIPs and pod CIDRs, three pods serving TCP 80 and UDP 5353. */
-export const TWO_NODE_CLUSTER = `
+/** The podnet executable, for tests that drive the CLI as a user would. */
+export const PODNET_BIN = join(import.meta.dirname, '..', '..', 'bin', 'podnet.js');
+
+/** Two nodes with explicit InternalIPs and pod CIDRs, and the namespace `shop`: the base of most fixtures. */
+export const TWO_NODES = `
 apiVersion: v1
 kind: Node
 metadata: {name: node-1}
@@ -101,7 +104,10 @@ apiVersion: v1
 kind: Namespace
 metadata: {name: shop}
 ---
-apiVersion: v1
+`;
+
+/** TWO_NODES plus three pods serving TCP 80 and UDP 5353. */
+export const TWO_NODE_CLUSTER = `${TWO_NODES}apiVersion: v1
 kind: Pod
 metadata: {name: web-a, namespace: shop}
 spec:

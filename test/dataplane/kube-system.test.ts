@@ -16,10 +16,9 @@ import { join } from 'node:path';
 import type { Pod, Service } from '../../src/api/types.ts';
 import { DataplaneNames, type DataplaneStatus } from '../../src/dataplane/index.ts';
 import { run, type RunResult } from '../../src/dataplane/run.ts';
-import { skipReason, uniquePrefix } from './helpers.ts';
+import { skipReason, uniquePrefix, PODNET_BIN } from './helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const PODNET = join(ROOT, 'bin', 'podnet.js');
 const INGRESS_NGINX = readFileSync(join(ROOT, 'src', 'dataplane', 'kube-system', 'ingress-nginx.yaml'), 'utf8');
 
 interface CLI {
@@ -38,7 +37,7 @@ async function withCLI(tag: string, fn: (c: CLI) => Promise<void>): Promise<void
     prefix,
     names: new DataplaneNames(prefix),
     home,
-    podnet: (args) => run(process.execPath, [PODNET, ...args], { env, timeoutMs: 120000 }),
+    podnet: (args) => run(process.execPath, [PODNET_BIN, ...args], { env, timeoutMs: 120000 }),
     file: (name, text) => {
       const f = join(home, name);
       writeFileSync(f, text);

@@ -13,10 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataplaneLayout, DataplaneNames, dataplaneDown, dataplaneUp } from '../../src/dataplane/index.ts';
 import { run } from '../../src/dataplane/run.ts';
-import { clusterView, ownedNetns, processesMentioning, skipReason, uniquePrefix } from './helpers.ts';
+import { clusterView, ownedNetns, processesMentioning, skipReason, uniquePrefix, PODNET_BIN } from './helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const PODNET = join(ROOT, 'bin', 'podnet.js');
 const INGRESS_NGINX = readFileSync(join(ROOT, 'src', 'dataplane', 'kube-system', 'ingress-nginx.yaml'), 'utf8');
 
 const CLUSTER = `
@@ -106,7 +105,7 @@ test('an up SIGKILLed while starting kube-system components is cleaned up by dow
   writeFileSync(manifest, CLUSTER.replace(/172\.31\.44\./g, '172.31.45.'));
   writeFileSync(cfg, CONFIG_YAML.replace(/172\.31\.44\./g, '172.31.45.').replace('192.168.244.', '192.168.245.'));
   try {
-    const child = spawn(process.execPath, [PODNET, 'up', '-f', manifest, '--config', cfg], { env, stdio: 'ignore', detached: true });
+    const child = spawn(process.execPath, [PODNET_BIN, 'up', '-f', manifest, '--config', cfg], { env, stdio: 'ignore', detached: true });
     let killedEarly = false;
     const deadline = Date.now() + 90000;
     while (Date.now() < deadline && child.exitCode === null) {
@@ -122,11 +121,11 @@ test('an up SIGKILLed while starting kube-system components is cleaned up by dow
     await new Promise((r) => setTimeout(r, 300));
     const before = await leftovers(names, home);
     assert.ok(before.some((m) => m.startsWith('file /etc/netns')), 'the killed up left resolv.conf files');
-    const down = await run(process.execPath, [PODNET, 'down'], { env, timeoutMs: 60000 });
+    const down = await run(process.execPath, [PODNET_BIN, 'down'], { env, timeoutMs: 60000 });
     assert.equal(down.code, 0, down.stderr);
     assert.deepEqual(await leftovers(names, home), []);
   } finally {
-    await run(process.execPath, [PODNET, 'down'], { env, timeoutMs: 60000 });
+    await run(process.execPath, [PODNET_BIN, 'down'], { env, timeoutMs: 60000 });
     rmSync(home, { recursive: true, force: true });
   }
 });

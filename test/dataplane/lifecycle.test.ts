@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataplaneLayout, DataplaneNames, REFERENCE_CNI_BIN, type DataplaneStatus } from '../../src/dataplane/index.ts';
 import { run, type RunResult } from '../../src/dataplane/run.ts';
-import { ownedNetns, processesMentioning, skipReason, tcpReply, TWO_NODE_CLUSTER, uniquePrefix } from './helpers.ts';
+import { ownedNetns, processesMentioning, skipReason, tcpReply, TWO_NODE_CLUSTER, uniquePrefix, PODNET_BIN } from './helpers.ts';
 
-const PODNET = join(import.meta.dirname, '..', '..', 'bin', 'podnet.js');
 
 interface CLIRun {
   prefix: string;
@@ -29,7 +28,7 @@ async function withCLI(tag: string, fn: (c: CLIRun) => Promise<void>): Promise<v
   const manifest = join(home, 'cluster.yaml');
   writeFileSync(manifest, TWO_NODE_CLUSTER);
   const env = { ...process.env, PODNET_HOME: join(home, 'state'), PODNET_PREFIX: prefix };
-  const c: CLIRun = { prefix, names: new DataplaneNames(prefix), home, manifest, podnet: (args) => run(process.execPath, [PODNET, ...args], { env, timeoutMs: 120000 }) };
+  const c: CLIRun = { prefix, names: new DataplaneNames(prefix), home, manifest, podnet: (args) => run(process.execPath, [PODNET_BIN, ...args], { env, timeoutMs: 120000 }) };
   try {
     await fn(c);
   } finally {
@@ -99,7 +98,7 @@ test('up, status, exec, down: status reports what is up; down leaves nothing', {
 test('a SIGKILLed up is cleaned up by down', { skip: skipReason }, async () => {
   await withCLI('kill', async (c) => {
     const env = { ...process.env, PODNET_HOME: join(c.home, 'state'), PODNET_PREFIX: c.prefix };
-    const child = spawn(process.execPath, [PODNET, 'up', '-f', c.manifest], { env, stdio: 'ignore', detached: true });
+    const child = spawn(process.execPath, [PODNET_BIN, 'up', '-f', c.manifest], { env, stdio: 'ignore', detached: true });
     // Kill once some pods exist (at least one pod namespace), before up has finished.
     const deadline = Date.now() + 60000;
     let killedEarly = false;

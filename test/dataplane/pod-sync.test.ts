@@ -12,28 +12,10 @@ import { join } from 'node:path';
 import { DataplaneLayout, DataplaneNames, dataplaneDown, type DataplaneStatus } from '../../src/dataplane/index.ts';
 import { netnsEtcDir } from '../../src/dataplane/kube-system/netns-etc.ts';
 import { run, type RunResult } from '../../src/dataplane/run.ts';
-import { ownedNetns, processesMentioning, skipReason, tcpReply, uniquePrefix } from './helpers.ts';
+import { ownedNetns, processesMentioning, skipReason, tcpReply, uniquePrefix, TWO_NODES, PODNET_BIN } from './helpers.ts';
 
-const PODNET = join(import.meta.dirname, '..', '..', 'bin', 'podnet.js');
 
-const CLUSTER = `
-apiVersion: v1
-kind: Node
-metadata: {name: node-1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 172.18.0.11}]}
----
-apiVersion: v1
-kind: Node
-metadata: {name: node-2}
-spec: {podCIDR: 10.244.2.0/24}
-status: {addresses: [{type: InternalIP, address: 172.18.0.12}]}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
+const CLUSTER = `${TWO_NODES}apiVersion: v1
 kind: Pod
 metadata: {name: client, namespace: shop, labels: {app: client}}
 spec:
@@ -68,7 +50,7 @@ test('pods added and removed by podnet apply while up are wired and torn down li
   const prefix = uniquePrefix('psync');
   const names = new DataplaneNames(prefix);
   const env = { ...process.env, PODNET_HOME: home, PODNET_PREFIX: prefix };
-  const podnet = (...args: string[]): Promise<RunResult> => run(process.execPath, [PODNET, ...args], { env, timeoutMs: 120000 });
+  const podnet = (...args: string[]): Promise<RunResult> => run(process.execPath, [PODNET_BIN, ...args], { env, timeoutMs: 120000 });
   const file = (name: string, text: string): string => {
     writeFileSync(join(home, name), text);
     return join(home, name);

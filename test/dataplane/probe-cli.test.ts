@@ -13,28 +13,10 @@ import { join } from 'node:path';
 import { DataplaneLayout, DataplaneNames, dataplaneDown } from '../../src/dataplane/index.ts';
 import type { ProbeReport } from '../../src/dataplane/probe/index.ts';
 import { run, type RunResult } from '../../src/dataplane/run.ts';
-import { skipReason, uniquePrefix } from './helpers.ts';
+import { skipReason, uniquePrefix, TWO_NODES, PODNET_BIN } from './helpers.ts';
 
-const PODNET = join(import.meta.dirname, '..', '..', 'bin', 'podnet.js');
 
-const CLUSTER = `
-apiVersion: v1
-kind: Node
-metadata: {name: node-1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 172.18.0.11}]}
----
-apiVersion: v1
-kind: Node
-metadata: {name: node-2}
-spec: {podCIDR: 10.244.2.0/24}
-status: {addresses: [{type: InternalIP, address: 172.18.0.12}]}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
+const CLUSTER = `${TWO_NODES}apiVersion: v1
 kind: Pod
 metadata: {name: web, namespace: shop, labels: {app: web}}
 spec:
@@ -85,7 +67,7 @@ test('podnet probe and verify --real against a live cluster changed by podnet ap
   const home = mkdtempSync(join(tmpdir(), 'podnet-probe-'));
   const prefix = uniquePrefix('pcli');
   const env = { ...process.env, PODNET_HOME: home, PODNET_PREFIX: prefix };
-  const podnet = (...args: string[]): Promise<RunResult> => run(process.execPath, [PODNET, ...args], { env, timeoutMs: 120000 });
+  const podnet = (...args: string[]): Promise<RunResult> => run(process.execPath, [PODNET_BIN, ...args], { env, timeoutMs: 120000 });
   const file = (name: string, text: string): string => {
     writeFileSync(join(home, name), text);
     return join(home, name);

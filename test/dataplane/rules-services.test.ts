@@ -25,26 +25,9 @@ import { DataplaneLayout, DataplaneNames, dataplaneDown, dataplaneUp, TopologyEr
 import { probeFrom } from '../../src/dataplane/probe/index.ts';
 import { run } from '../../src/dataplane/run.ts';
 import { cniPath, cniProfile } from '../../src/model/cni/index.ts';
-import { ownedNetns, skipReason, uniquePrefix } from './helpers.ts';
+import { ownedNetns, skipReason, uniquePrefix, TWO_NODES } from './helpers.ts';
 
-const cluster = (webBNode: string): string => `
-apiVersion: v1
-kind: Node
-metadata: {name: node-1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 172.18.0.11}]}
----
-apiVersion: v1
-kind: Node
-metadata: {name: node-2}
-spec: {podCIDR: 10.244.2.0/24}
-status: {addresses: [{type: InternalIP, address: 172.18.0.12}]}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
+const cluster = (webBNode: string): string => `${TWO_NODES}apiVersion: v1
 kind: Pod
 metadata: {name: web-a, namespace: shop, labels: {app: web}}
 spec:

@@ -21,7 +21,7 @@ import { reconcileStore } from '../../controllers/apply.ts';
 import { ApiServer, writeKubeconfig } from '../../server/index.ts';
 import { ensureBundle, memorySource, UIHandler } from '../../server/ui-api/index.ts';
 import { selfSignedTLS } from '../../server/tls.ts';
-import { isLoopback, parseListen } from '../listen.ts';
+import { isLoopback, parseListen, serveUntilSignal } from '../listen.ts';
 import { UsageError } from '../output.ts';
 import { effectiveConfig, openStore, stateDir } from '../state.ts';
 
@@ -79,15 +79,7 @@ export function registerServe(program: Command): void {
       process.stdout.write(`kubeconfig: ${kubeconfig}\n  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n`);
       if (ui) process.stdout.write(`web UI: ${clientURL}/ui/\n`);
       process.stdout.write('While serving, change the cluster through the API (kubectl), not with podnet apply/delete.\n');
-      await new Promise<void>((done) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void server.close().then(done);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await serveUntilSignal(() => server.close());
       rmSync(serverFile, { force: true });
     });
 }

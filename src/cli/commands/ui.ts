@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { loadClusterConfig } from '../../cluster/config.ts';
 import { ensureBundle, memorySource, persistedSource, startUIServer } from '../../server/ui-api/index.ts';
-import { isLoopback, parseListen } from '../listen.ts';
+import { isLoopback, parseListen, serveUntilSignal } from '../listen.ts';
 import { collect } from '../output.ts';
 import { loadCluster, stateDir } from '../state.ts';
 
@@ -36,14 +36,6 @@ export function registerUI(program: Command): void {
       const server = await startUIServer({ source, host, port });
       if (!isLoopback(host)) process.stderr.write(`Warning: the UI on ${host} can change the cluster and has no authentication\n`);
       process.stdout.write(`podnet UI on ${server.url} (${source.description})\n`);
-      await new Promise<void>((done) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void server.close().then(done);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await serveUntilSignal(() => server.close());
     });
 }

@@ -12,7 +12,7 @@ import type { ClusterView } from '../../cluster/view.ts';
 import type { DataplaneNames } from '../names.ts';
 import { netnsPath, processesIn } from '../netns.ts';
 import type { PodPlan, Topology } from '../plan.ts';
-import { mapLimit } from '../run.ts';
+import { awaitFirstOutput, mapLimit } from '../run.ts';
 import type { DataplaneLayout } from '../state.ts';
 import { writeClusterSnapshot } from './cluster-source.ts';
 import { deleteHostLink, planHostLink, setUpHostLink, type HostLinkPlan } from './host-link.ts';
@@ -74,17 +74,7 @@ async function startComponent(pod: PodPlan, args: string[], log: string): Promis
   const fd = openSync(log, 'a');
   const child = spawn('nsenter', [`--net=${netnsPath(pod.netns)}`, '--', process.execPath, POD_MAIN, ...args], { detached: true, stdio: ['ignore', 'pipe', fd] });
   closeSync(fd);
-  const ready = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), 30000);
-    child.stdout?.once('data', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-  });
+  const ready = await awaitFirstOutput(child, 30000);
   child.stdout?.destroy();
   child.unref();
   if (!ready || child.pid === undefined) {

@@ -1,16 +1,5 @@
 /** Seeded randomness and message mutations for the DNS fuzz and differential tests. */
-
-/** Mulberry32: a seeded PRNG so a failing input can be reproduced. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng as prng } from '../../support/prng.ts';
 
 export function mutate(base: Buffer, rnd: () => number): Buffer {
   const b = Buffer.from(base);

@@ -12,6 +12,7 @@ import {
 } from '../../../src/model/matrix/index.ts';
 import { ALL_SCENARIOS, scenarioObjects } from '../policy/e2e-scenarios.ts';
 import { e2eObjects, mismatches, namespace, pod, policy, Truth, view } from '../policy/fixtures.ts';
+import { rng } from '../../support/prng.ts';
 
 describe('upstream e2e scenarios (class-based matrix)', () => {
   for (const s of ALL_SCENARIOS) {
@@ -29,17 +30,6 @@ describe('upstream e2e scenarios (class-based matrix)', () => {
   }
 });
 
-/** Deterministic PRNG (mulberry32) so generated clusters are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(seed: number): KObject[] {
   const r = rng(seed);

@@ -16,6 +16,7 @@ import { renderNetpol } from '../../../src/render/netpol/index.ts';
 import { ALL_SCENARIOS, scenarioObjects } from '../../model/policy/e2e-scenarios.ts';
 import { e2eObjects, ALL_E2E_PODS, view } from '../../model/policy/fixtures.ts';
 import { judge, parseRuleset } from './nft-interpreter.ts';
+import { rng } from '../../support/prng.ts';
 
 type Tables = Map<string, ReturnType<typeof parseRuleset>>;
 
@@ -70,17 +71,6 @@ describe('nft table ≡ decide(): upstream e2e scenarios', () => {
   }
 });
 
-/** mulberry32: a small seeded generator, so a failure names its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomPolicies(r: () => number, pods: readonly string[]): NetworkPolicy[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
