@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { InvalidInputError } from '../api/errors.ts';
 import { SelectorSyntaxError } from '../api/selector.ts';
+import { CorruptStateError } from '../cluster/file-backend.ts';
 import { COMMANDS } from './commands/index.ts';
 import { UsageError } from './output.ts';
 
@@ -24,11 +25,14 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    return reportError(err);
+    return reportError(err, argv[0]);
   }
 }
 
-function reportError(err: unknown): number {
+/** Commands that change the cluster say so when input errors stopped them. */
+const WRITERS = new Set(['apply', 'delete']);
+
+function reportError(err: unknown, command: string | undefined): number {
   if (err instanceof CommanderError) {
     // Help and version exit 0; commander already printed usage errors.
     return err.exitCode === 0 ? 0 : 2;
@@ -36,10 +40,10 @@ function reportError(err: unknown): number {
   if (err instanceof InvalidInputError) {
     for (const e of err.message.split('\n')) process.stderr.write(`error: ${e}\n`);
     const n = err.errors.length;
-    process.stderr.write(`${n} error${n === 1 ? '' : 's'}; nothing was applied\n`);
+    process.stderr.write(`${n} error${n === 1 ? '' : 's'}${command && WRITERS.has(command) ? '; nothing was applied' : ''}\n`);
     return 2;
   }
-  if (err instanceof UsageError || err instanceof SelectorSyntaxError) {
+  if (err instanceof UsageError || err instanceof SelectorSyntaxError || err instanceof CorruptStateError) {
     process.stderr.write(`error: ${err.message}\n`);
     return 2;
   }

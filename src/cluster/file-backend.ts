@@ -14,6 +14,14 @@ const LOG = 'log.jsonl';
 /** Log size after which the next commit writes a snapshot. */
 const COMPACT_BYTES = 32 * 1024 * 1024;
 
+/** The state directory holds something podnet did not write: a clear message instead of a stack trace. */
+export class CorruptStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorruptStateError';
+  }
+}
+
 export class FileBackend implements Backend {
   private logBytes = 0;
 
@@ -22,7 +30,14 @@ export class FileBackend implements Backend {
   load(): BackendState {
     const state: BackendState = { revision: 0, objects: [] };
     const snapPath = join(this.dir, SNAPSHOT);
-    if (existsSync(snapPath)) Object.assign(state, JSON.parse(readFileSync(snapPath, 'utf8')) as BackendState);
+    if (existsSync(snapPath)) {
+      try {
+        Object.assign(state, JSON.parse(readFileSync(snapPath, 'utf8')) as BackendState);
+      } catch (err) {
+        // Snapshots are written atomically (temp + rename): a broken one was edited or damaged by hand.
+        throw new CorruptStateError(`${snapPath} is not a valid podnet snapshot (${(err as Error).message}); run \`podnet reset\` to start over`);
+      }
+    }
     const logPath = join(this.dir, LOG);
     if (!existsSync(logPath)) return state;
     const text = readFileSync(logPath, 'utf8');

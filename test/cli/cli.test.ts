@@ -160,3 +160,25 @@ describe('bad input never half-applies', () => {
     assert.equal(box.run(['get', 'svc', '-A', '-o', 'json']).stdout, before);
   });
 });
+
+describe('damaged state', () => {
+  const box = new Sandbox();
+  after(() => box.remove());
+
+  test('a broken snapshot is reported plainly (exit 2), and reset recovers', () => {
+    box.file('state/snapshot.json', '{not json');
+    const r = box.run(['get', 'pods']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /snapshot\.json is not a valid podnet snapshot .*podnet reset/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(box.run(['reset']).code, 0);
+    assert.equal(box.run(['get', 'ns', 'default', '-o', 'name']).code, 1, 'empty cluster after reset');
+  });
+
+  test('input errors outside apply/delete do not claim "nothing was applied"', () => {
+    const r = box.run(['get', 'pods', '--config', 'missing.yaml']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot read cluster config/);
+    assert.doesNotMatch(r.stderr, /nothing was applied/);
+  });
+});

@@ -1,8 +1,8 @@
 /** Runs the real `podnet` executable in a child process against a throwaway state directory. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'podnet.js');
 
@@ -18,6 +18,7 @@ export class Sandbox {
   /** Writes a file into the sandbox and returns its path. */
   file(name: string, text: string): string {
     const p = join(this.dir, name);
+    mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, text);
     return p;
   }
