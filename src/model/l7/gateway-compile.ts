@@ -15,7 +15,7 @@ import { resolveBackendRef } from './gateway-backends.ts';
 import { GATEWAY_GROUP, httpRouteSpec, listenerSpecs, type HTTPRouteRuleSpec, type ListenerSpec, type ParentRefSpec } from './gateway-spec.ts';
 import { intersectHostnames } from './hostnames.ts';
 import { buildHostIndex } from './host-index.ts';
-import { compareGatewayEntries } from './precedence.ts';
+import { compareGatewayEntries, compareCreationOrder } from './precedence.ts';
 import { referencePermitted } from './reference-grants.ts';
 import type {
   BackendTarget, Condition, GatewayFrontend, GatewayStatus, HTTPRouteStatus, Listener, ListenerStatus, MatchEntry,
@@ -64,7 +64,7 @@ export function compileGateways(view: ClusterView): { frontends: GatewayFrontend
   }
 
   const routeStatuses: HTTPRouteStatus[] = [];
-  for (const route of [...view.httpRoutes].sort(byAgeThenName)) {
+  for (const route of [...view.httpRoutes].sort((a, b) => compareCreationOrder(a.metadata, b.metadata))) {
     const st = attachRoute(view, route, gateways, controller);
     if (st.parents.length) routeStatuses.push(st);
   }
@@ -281,12 +281,4 @@ function dedupe<T extends { name: string }>(list: T[]): T[] {
   return list.filter((x) => (seen.has(x.name) ? false : (seen.add(x.name), true)));
 }
 
-function byAgeThenName(a: HTTPRoute, b: HTTPRoute): number {
-  const ta = a.metadata.creationTimestamp ? Date.parse(a.metadata.creationTimestamp) : Infinity;
-  const tb = b.metadata.creationTimestamp ? Date.parse(b.metadata.creationTimestamp) : Infinity;
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const na = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
-  const nb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
-  return na < nb ? -1 : na > nb ? 1 : 0;
-}
 

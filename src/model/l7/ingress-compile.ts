@@ -9,7 +9,7 @@ import type { ClusterView } from '../../cluster/view.ts';
 import { resolveServiceBackend } from './backends.ts';
 import { buildHostIndex, groupFor } from './host-index.ts';
 import { classifyIngress } from './ingress-class.ts';
-import { compareIngressEntries } from './precedence.ts';
+import { compareIngressEntries, compareCreationOrder } from './precedence.ts';
 import type { BackendTarget, DefaultBackend, IngressFrontend, IngressStatus, MatchEntry, TLSCertificate } from './types.ts';
 
 export function compileIngresses(view: ClusterView): { frontend?: IngressFrontend; statuses: IngressStatus[] } {
@@ -24,7 +24,7 @@ export function compileIngresses(view: ClusterView): { frontend?: IngressFronten
     if (d.routed) routed.push(ing);
   }
   if (!routed.length && !classes.length) return { statuses };
-  routed.sort(byAge);
+  routed.sort((a, b) => compareCreationOrder(a.metadata, b.metadata));
 
   const entries: MatchEntry[] = [];
   const tls: TLSCertificate[] = [];
@@ -101,11 +101,3 @@ function ingressBackend(view: ClusterView, namespace: string, b: IngressBackend)
   };
 }
 
-function byAge(a: Ingress, b: Ingress): number {
-  const ta = a.metadata.creationTimestamp ? Date.parse(a.metadata.creationTimestamp) : Infinity;
-  const tb = b.metadata.creationTimestamp ? Date.parse(b.metadata.creationTimestamp) : Infinity;
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const na = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
-  const nb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
-  return na < nb ? -1 : na > nb ? 1 : 0;
-}

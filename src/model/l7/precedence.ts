@@ -41,19 +41,33 @@ function ingressPathLength(e: MatchEntry): number {
   return e.path.type === 'Exact' ? e.path.value.length : trimTrailingSlash(e.path.value).length;
 }
 
-/** Oldest first (objects without a timestamp last), then `namespace/name`. */
-export function compareAgeAndName(a: MatchEntry, b: MatchEntry): number {
-  const ta = a.source.creationTimestamp;
-  const tb = b.source.creationTimestamp;
+/** What creation order is judged on: an object's metadata, or a match entry's source. */
+export interface CreationOrderKey {
+  creationTimestamp?: string;
+  namespace?: string;
+  name: string;
+}
+
+/**
+ * Oldest first (objects without a timestamp last), then `namespace/name`: how Gateway API and
+ * ingress controllers break ties between objects.
+ */
+export function compareCreationOrder(a: CreationOrderKey, b: CreationOrderKey): number {
+  const ta = a.creationTimestamp;
+  const tb = b.creationTimestamp;
   if (ta !== tb) {
     if (ta === undefined) return 1;
     if (tb === undefined) return -1;
     const d = Date.parse(ta) - Date.parse(tb);
     if (d) return d;
   }
-  const na = `${a.source.namespace}/${a.source.name}`;
-  const nb = `${b.source.namespace}/${b.source.name}`;
+  const na = `${a.namespace ?? ''}/${a.name}`;
+  const nb = `${b.namespace ?? ''}/${b.name}`;
   return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+function compareAgeAndName(a: MatchEntry, b: MatchEntry): number {
+  return compareCreationOrder(a.source, b.source);
 }
 
 /** The first criterion on which `winner` beat `loser` (for explanations). */
