@@ -10,16 +10,14 @@
 import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterConfig } from '../cluster/config.ts';
-import { podAttachment } from './cni/conflist.ts';
 import { planKubeSystem } from './kube-system/plan.ts';
 import { netnsEtcDir, writeResolvConfs } from './kube-system/netns-etc.ts';
 import { DataplaneNames } from './names.ts';
-import { addNetns, deleteNetns, netnsPath } from './netns.ts';
+import { addNetns, deleteNetns } from './netns.ts';
 import { planTopology, type NodePlan, type PodPlan } from './plan.ts';
 import { loadCluster, type ClusterSource } from './rules/cluster-source.ts';
 import { DataplaneLayout, type DataplaneState, type ServerRecord } from './state.ts';
-import { attachPod, nodeNetworks, runtimeFor, startPodServer, type NodeNetworks } from './topology.ts';
-import type { CNIRuntime } from './cni/runtime.ts';
+import { attachPod, detachPod, nodeNetworks, runtimeFor, startPodServer } from './node-runtime.ts';
 
 export interface PodSyncOptions {
   node: string;
@@ -55,14 +53,6 @@ async function updateState(layout: DataplaneLayout, change: (s: DataplaneState) 
   } finally {
     rmdirSync(lock);
   }
-}
-
-/** CNI DEL of the pod network and loopback (reverse of attachPod); succeeds when already gone. */
-async function detachPod(pod: PodPlan, runtime: CNIRuntime, networks: NodeNetworks): Promise<void> {
-  if (pod.hostNetwork) return;
-  const att = podAttachment(pod, netnsPath(pod.netns));
-  await runtime.delNetworkList(networks.pod, att);
-  if (networks.loopback) await runtime.delNetworkList(networks.loopback, { ...att, ifName: 'lo', capabilityArgs: {} });
 }
 
 export class PodSync {

@@ -4,40 +4,28 @@
  * its CNI devices (cni0 with a fixed MAC, or routed veths; the VXLAN device) and a conf dir; each
  * pod gets a namespace attached by the CNI runtime and a test server on its containerPorts.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ClusterConfig } from '../cluster/config.ts';
 import type { ClusterView } from '../cluster/view.ts';
-import { CONFLIST_FILE, LOOPBACK_FILE, loopbackConfList, nodeConfList, podAttachment } from './cni/conflist.ts';
-import type { NetConfList } from './cni/types.ts';
-import { CNIRuntime, loadConfDir } from './cni/runtime.ts';
+import { CONFLIST_FILE, LOOPBACK_FILE, loopbackConfList, nodeConfList } from './cni/conflist.ts';
+import type { CNIRuntime } from './cni/runtime.ts';
 import { programPeerRoutes, startBird, waitForPeerRoutes } from './crossnode.ts';
 import type { DataplaneNames } from './names.ts';
-import { addNetns, addNetnsAll, deleteNetnsAll, ipBatch, killProcessesIn, listNetns, netnsPath, sysctls } from './netns.ts';
-import { crossNodeMethod, planTopology, type NodePlan, type PodPlan, type Topology } from './plan.ts';
+import { DataplaneError } from './errors.ts';
+import { addNetns, addNetnsAll, deleteNetnsAll, ipBatch, killProcessesIn, listNetns, sysctls } from './netns.ts';
+import { attachPod, nodeNetworks, runtimeFor, startCNIDaemon, startPodServer, type NodeNetworks } from './node-runtime.ts';
+import { crossNodeMethod, planTopology, type NodePlan, type Topology } from './plan.ts';
 import { preflightProblems } from './preflight.ts';
 import { refuseUnsupportedRules, startRuleAgents } from './rules/index.ts';
-import { awaitFirstOutput, limiter, mapLimit, must } from './run.ts';
+import { limiter, mapLimit, must } from './run.ts';
 import { runDir, DataplaneLayout, type DataplaneState, type ServerRecord } from './state.ts';
 import { PODNET_CNI_BIN } from './cni/plugins/registry.ts';
 import { planKubeSystem, removeKubeSystem, startKubeSystem } from './kube-system/index.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export { PODNET_CNI_BIN };
+export { PODNET_CNI_BIN, DataplaneError, startCNIDaemon };
 /** Debian's containernetworking-plugins. */
 export const REFERENCE_CNI_BIN = '/usr/lib/cni';
-const POD_SERVER = join(here, 'pod-server.mjs');
-const CNI_DAEMON = join(here, 'cni', 'daemon-main.mjs');
-
-/** `up` refused: bad cluster for a kernel topology, missing tools, or already up. */
-export class DataplaneError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'DataplaneError';
-  }
-}
 
 export interface UpOptions {
   view: ClusterView;
@@ -110,75 +98,6 @@ async function setUpNode(top: Topology, node: NodePlan, index: number, layout: D
   mkdirSync(layout.ipamDir(node.name), { recursive: true });
   writeFileSync(join(layout.confDir(node.name), CONFLIST_FILE), `${JSON.stringify(nodeConfList(p, node, layout.ipamDir(node.name)), null, 2)}\n`);
   writeFileSync(join(layout.confDir(node.name), LOOPBACK_FILE), `${JSON.stringify(loopbackConfList(), null, 2)}\n`);
-}
-
-export function runtimeFor(layout: DataplaneLayout, node: NodePlan, binDirs: string[], cniSocket?: string): CNIRuntime {
-  return new CNIRuntime({ binDirs, cacheDir: layout.cacheDir(node.name), execNetns: node.netns, ...(cniSocket ? { env: { PODNET_CNI_SOCKET: cniSocket }, daemonSocket: cniSocket } : {}) });
-}
-
-/** Starts the node's CNI daemon inside the node namespace, where the plugins' host-side changes belong. */
-export async function startCNIDaemon(node: NodePlan, socket: string, logFile: string): Promise<void> {
-  mkdirSync(dirname(socket), { recursive: true });
-  mkdirSync(dirname(logFile), { recursive: true });
-  const fd = openSync(logFile, 'a');
-  const child = spawn('nsenter', [`--net=${netnsPath(node.netns)}`, '--', process.execPath, CNI_DAEMON, socket], { detached: true, stdio: ['ignore', 'pipe', fd] });
-  closeSync(fd);
-  const ready = await awaitFirstOutput(child, 20000);
-  child.stdout?.destroy();
-  child.unref();
-  if (!ready) throw new Error(`node ${node.name}: CNI daemon did not start (log: ${logFile})`);
-}
-
-/** Starts the pod's test server inside its namespace and waits until every port is bound. */
-export async function startPodServer(pod: PodPlan, layout: DataplaneLayout): Promise<ServerRecord | undefined> {
-  const tcp = pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port);
-  const udp = pod.ports.filter((p) => p.protocol === 'UDP').map((p) => p.port);
-  if (!tcp.length && !udp.length) return undefined;
-  const log = layout.logFile(pod.namespace, pod.name);
-  mkdirSync(dirname(log), { recursive: true });
-  const fd = openSync(log, 'a');
-  // --netns is only for `ps`: it shows which run's namespace a server belongs to.
-  const args = [`--net=${netnsPath(pod.netns)}`, '--', process.execPath, POD_SERVER, '--name', pod.name, '--netns', pod.netns];
-  if (tcp.length) args.push('--tcp', tcp.join(','));
-  if (udp.length) args.push('--udp', udp.join(','));
-  const child = spawn('nsenter', args, { detached: true, stdio: ['ignore', 'pipe', fd] });
-  closeSync(fd);
-  const ready = await awaitFirstOutput(child, 15000);
-  child.stdout?.destroy();
-  child.unref();
-  if (!ready || child.pid === undefined) {
-    let tail = '';
-    try {
-      tail = readFileSync(log, 'utf8').trim().split('\n').slice(-3).join('; ');
-    } catch {
-      // no log
-    }
-    throw new Error(`pod ${pod.namespace}/${pod.name}: test server did not start${tail ? `: ${tail}` : ''}`);
-  }
-  return { pod: `${pod.namespace}/${pod.name}`, pid: child.pid, netns: pod.netns };
-}
-
-/** The networks a node's conf dir holds: the pod network (first in file order) and the loopback network. */
-export interface NodeNetworks {
-  pod: NetConfList;
-  loopback?: NetConfList;
-}
-
-/** Reads the node's conf dir, as a container runtime does: the conf dir, not podnet's memory, says what runs. */
-export function nodeNetworks(layout: DataplaneLayout, node: NodePlan): NodeNetworks {
-  const lists = loadConfDir(layout.confDir(node.name)).map((x) => x.list);
-  const loopback = lists.find((l) => l.plugins.length === 1 && l.plugins[0].type === 'loopback');
-  const pod = lists.find((l) => l !== loopback);
-  if (!pod) throw new DataplaneError([`node ${node.name}: no pod network configuration in ${layout.confDir(node.name)}`]);
-  return { pod, ...(loopback ? { loopback } : {}) };
-}
-
-/** Attaches a pod whose namespace exists (created in one batch with the others) to loopback and the pod network. */
-export async function attachPod(pod: PodPlan, runtime: CNIRuntime, networks: NodeNetworks): Promise<void> {
-  if (pod.hostNetwork) return;
-  const att = podAttachment(pod, netnsPath(pod.netns));
-  if (networks.loopback) await runtime.addNetworkList(networks.loopback, { ...att, ifName: 'lo', capabilityArgs: {} });
-  await runtime.addNetworkList(networks.pod, att);
 }
 
 export async function dataplaneUp(opts: UpOptions): Promise<UpReport> {

@@ -1,0 +1,99 @@
+/**
+ * A node's container runtime, as `up` and the live pod sync both use it: the node's CNI daemon, the
+ * CNI runtime over the node's conf dir, attaching and detaching a pod's namespace (CNI ADD/DEL of
+ * loopback and the pod network), and the pod's test server. Kept apart from `up`/`down`
+ * (topology.ts) so the node agents, which `up` starts, can use it without importing `up`.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { podAttachment } from './cni/conflist.ts';
+import { CNIRuntime, loadConfDir } from './cni/runtime.ts';
+import type { NetConfList } from './cni/types.ts';
+import { DataplaneError } from './errors.ts';
+import { netnsPath } from './netns.ts';
+import type { NodePlan, PodPlan } from './plan.ts';
+import { awaitFirstOutput } from './run.ts';
+import type { DataplaneLayout, ServerRecord } from './state.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const POD_SERVER = join(here, 'pod-server.mjs');
+const CNI_DAEMON = join(here, 'cni', 'daemon-main.mjs');
+
+export function runtimeFor(layout: DataplaneLayout, node: NodePlan, binDirs: string[], cniSocket?: string): CNIRuntime {
+  return new CNIRuntime({ binDirs, cacheDir: layout.cacheDir(node.name), execNetns: node.netns, ...(cniSocket ? { env: { PODNET_CNI_SOCKET: cniSocket }, daemonSocket: cniSocket } : {}) });
+}
+
+/** Starts the node's CNI daemon inside the node namespace, where the plugins' host-side changes belong. */
+export async function startCNIDaemon(node: NodePlan, socket: string, logFile: string): Promise<void> {
+  mkdirSync(dirname(socket), { recursive: true });
+  mkdirSync(dirname(logFile), { recursive: true });
+  const fd = openSync(logFile, 'a');
+  const child = spawn('nsenter', [`--net=${netnsPath(node.netns)}`, '--', process.execPath, CNI_DAEMON, socket], { detached: true, stdio: ['ignore', 'pipe', fd] });
+  closeSync(fd);
+  const ready = await awaitFirstOutput(child, 20000);
+  child.stdout?.destroy();
+  child.unref();
+  if (!ready) throw new Error(`node ${node.name}: CNI daemon did not start (log: ${logFile})`);
+}
+
+/** Starts the pod's test server inside its namespace and waits until every port is bound. */
+export async function startPodServer(pod: PodPlan, layout: DataplaneLayout): Promise<ServerRecord | undefined> {
+  const tcp = pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port);
+  const udp = pod.ports.filter((p) => p.protocol === 'UDP').map((p) => p.port);
+  if (!tcp.length && !udp.length) return undefined;
+  const log = layout.logFile(pod.namespace, pod.name);
+  mkdirSync(dirname(log), { recursive: true });
+  const fd = openSync(log, 'a');
+  // --netns is only for `ps`: it shows which run's namespace a server belongs to.
+  const args = [`--net=${netnsPath(pod.netns)}`, '--', process.execPath, POD_SERVER, '--name', pod.name, '--netns', pod.netns];
+  if (tcp.length) args.push('--tcp', tcp.join(','));
+  if (udp.length) args.push('--udp', udp.join(','));
+  const child = spawn('nsenter', args, { detached: true, stdio: ['ignore', 'pipe', fd] });
+  closeSync(fd);
+  const ready = await awaitFirstOutput(child, 15000);
+  child.stdout?.destroy();
+  child.unref();
+  if (!ready || child.pid === undefined) {
+    let tail = '';
+    try {
+      tail = readFileSync(log, 'utf8').trim().split('\n').slice(-3).join('; ');
+    } catch {
+      // no log
+    }
+    throw new Error(`pod ${pod.namespace}/${pod.name}: test server did not start${tail ? `: ${tail}` : ''}`);
+  }
+  return { pod: `${pod.namespace}/${pod.name}`, pid: child.pid, netns: pod.netns };
+}
+
+/** The networks a node's conf dir holds: the pod network (first in file order) and the loopback network. */
+export interface NodeNetworks {
+  pod: NetConfList;
+  loopback?: NetConfList;
+}
+
+/** Reads the node's conf dir, as a container runtime does: the conf dir, not podnet's memory, says what runs. */
+export function nodeNetworks(layout: DataplaneLayout, node: NodePlan): NodeNetworks {
+  const lists = loadConfDir(layout.confDir(node.name)).map((x) => x.list);
+  const loopback = lists.find((l) => l.plugins.length === 1 && l.plugins[0].type === 'loopback');
+  const pod = lists.find((l) => l !== loopback);
+  if (!pod) throw new DataplaneError([`node ${node.name}: no pod network configuration in ${layout.confDir(node.name)}`]);
+  return { pod, ...(loopback ? { loopback } : {}) };
+}
+
+/** Attaches a pod whose namespace exists (created in one batch with the others) to loopback and the pod network. */
+export async function attachPod(pod: PodPlan, runtime: CNIRuntime, networks: NodeNetworks): Promise<void> {
+  if (pod.hostNetwork) return;
+  const att = podAttachment(pod, netnsPath(pod.netns));
+  if (networks.loopback) await runtime.addNetworkList(networks.loopback, { ...att, ifName: 'lo', capabilityArgs: {} });
+  await runtime.addNetworkList(networks.pod, att);
+}
+
+/** CNI DEL of the pod network and loopback (reverse of attachPod); succeeds when already gone. */
+export async function detachPod(pod: PodPlan, runtime: CNIRuntime, networks: NodeNetworks): Promise<void> {
+  if (pod.hostNetwork) return;
+  const att = podAttachment(pod, netnsPath(pod.netns));
+  await runtime.delNetworkList(networks.pod, att);
+  if (networks.loopback) await runtime.delNetworkList(networks.loopback, { ...att, ifName: 'lo', capabilityArgs: {} });
+}
