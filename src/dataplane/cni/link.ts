@@ -1,9 +1,10 @@
 /**
  * Kernel changes made by our plugins: one `ip -batch` in the namespace the plugin runs in (the
- * node's) and one inside the container's namespace (entered by path with nsenter, since `ip -n`
- * only takes names). `-json` makes the `show` lines of a batch print one JSON document each.
+ * node's) and one inside the container's namespace (entered by path, since `ip -n` only takes
+ * names), both through ns-exec.ts. `-json` makes the `show` lines of a batch print one JSON
+ * document each.
  */
-import { run } from '../run.ts';
+import { execIn } from './ns-exec.ts';
 import { CNIError, CNIErrorCode } from './types.ts';
 
 export interface LinkInfo {
@@ -15,33 +16,33 @@ export interface LinkInfo {
   addr_info?: { family: string; local: string; prefixlen: number }[];
 }
 
-async function batch(prefix: string[], lines: readonly string[], what: string): Promise<LinkInfo[][]> {
-  const argv = [...prefix, 'ip', '-json', '-batch', '-'];
-  const r = await run(argv[0], argv.slice(1), { input: `${lines.join('\n')}\n` });
+async function batch(netns: string | undefined, lines: readonly string[], what: string): Promise<LinkInfo[][]> {
+  if (!lines.length) return [];
+  const r = await execIn(netns, ['ip', '-json', '-batch', '-'], `${lines.join('\n')}\n`);
   if (r.code !== 0) throw new CNIError(CNIErrorCode.internal, `${what}: ${r.stderr.trim().split('\n').filter((l) => l).slice(-2).join('; ')}`);
   return r.stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l) as LinkInfo[]);
 }
 
 /** `ip -batch` in the plugin's own (node) namespace. */
 export function hostBatch(lines: readonly string[], what = 'host network setup'): Promise<LinkInfo[][]> {
-  return batch([], lines, what);
+  return batch(undefined, lines, what);
 }
 
 /** `ip -batch` inside the container namespace given by CNI_NETNS. */
 export function sandboxBatch(netnsPath: string, lines: readonly string[], what = 'container network setup'): Promise<LinkInfo[][]> {
-  return batch(['nsenter', `--net=${netnsPath}`, '--'], lines, what);
+  return batch(netnsPath, lines, what);
 }
 
 /** The link in the container namespace, undefined when it does not exist; throws when the namespace cannot be entered. */
 export async function sandboxLink(netnsPath: string, ifName: string): Promise<LinkInfo | undefined> {
-  const r = await run('nsenter', [`--net=${netnsPath}`, '--', 'ip', '-json', 'addr', 'show', 'dev', ifName]);
+  const r = await execIn(netnsPath, ['ip', '-json', 'addr', 'show', 'dev', ifName]);
   if (r.code === 0) return (JSON.parse(r.stdout) as LinkInfo[])[0];
   if (/does not exist|Cannot find device/.test(r.stderr)) return undefined;
   throw new CNIError(CNIErrorCode.internal, `failed to open netns "${netnsPath}": ${r.stderr.trim()}`);
 }
 
 export async function hostLink(name: string): Promise<LinkInfo | undefined> {
-  const r = await run('ip', ['-json', 'addr', 'show', 'dev', name]);
+  const r = await execIn(undefined, ['ip', '-json', 'addr', 'show', 'dev', name]);
   if (r.code !== 0) return undefined;
   return (JSON.parse(r.stdout) as LinkInfo[])[0];
 }
@@ -49,7 +50,7 @@ export async function hostLink(name: string): Promise<LinkInfo | undefined> {
 /** Deletes a link inside the container namespace; a missing namespace or link is not an error (DEL is idempotent). */
 export async function deleteSandboxLink(netnsPath: string, ifName: string): Promise<void> {
   if (!netnsPath) return;
-  const r = await run('nsenter', [`--net=${netnsPath}`, '--', 'ip', 'link', 'del', ifName]);
+  const r = await execIn(netnsPath, ['ip', 'link', 'del', ifName]);
   if (r.code === 0 || /does not exist|Cannot find device|No such file|cannot open/i.test(r.stderr)) return;
   throw new CNIError(CNIErrorCode.internal, `failed to delete ${ifName} in ${netnsPath}: ${r.stderr.trim()}`);
 }

@@ -1,7 +1,7 @@
 /** The `loopback` plugin: brings `lo` up in the container namespace (and down on DEL). */
 import type { PluginArgs, PluginHandlers } from '../skel.ts';
 import { CNIError, CNIErrorCode, type CNIResult } from '../types.ts';
-import { run } from '../../run.ts';
+import { execIn } from '../ns-exec.ts';
 import { sandboxBatch, sandboxLink } from '../link.ts';
 
 async function add(a: PluginArgs): Promise<CNIResult> {
@@ -17,7 +17,7 @@ async function add(a: PluginArgs): Promise<CNIResult> {
 async function del(a: PluginArgs): Promise<void> {
   if (!a.netns) return;
   // A namespace that is already gone has no loopback left to bring down.
-  await run('nsenter', [`--net=${a.netns}`, '--', 'ip', 'link', 'set', 'lo', 'down']);
+  await execIn(a.netns, ['ip', 'link', 'set', 'lo', 'down']);
 }
 
 async function check(a: PluginArgs): Promise<void> {
