@@ -1,12 +1,14 @@
 /**
  * Request bodies: read with a size limit (the API server's 3 MiB), decoded by Content-Type. JSON is
  * parsed as JSON (duplicate keys are strict-decoding errors when the client asks for Strict); YAML
- * as YAML 1.1, the way kubectl reads manifests. Anything unreadable is a 400 Status, never a crash.
+ * as YAML 1.1, the way kubectl reads manifests; Kubernetes protobuf (./protobuf) becomes the same JSON
+ * object. Anything unreadable is a 400 Status, never a crash.
  */
 import type { IncomingMessage } from 'node:http';
 import { parseAllDocuments } from 'yaml';
 import { contentTypeOf } from './media.ts';
-import { badRequest, tooLarge, unsupportedMediaType } from './status.ts';
+import { decodeProtobufObject, ProtobufDecodeError } from './protobuf/index.ts';
+import { badRequest, StatusError, tooLarge, unsupportedMediaType } from './status.ts';
 
 /** kube-apiserver's maxRequestBodyBytes default. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -30,7 +32,10 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   return Buffer.concat(chunks);
 }
 
-export type BodyFormat = 'json' | 'yaml';
+export type BodyFormat = 'json' | 'yaml' | 'protobuf';
+
+/** What kubectl's typed clients (`kubectl create configmap`, `kubectl run`) send. */
+export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 
 /** The patch type a PATCH Content-Type names. */
 export type PatchType = 'merge' | 'strategic' | 'json' | 'apply';
@@ -56,6 +61,7 @@ export function bodyFormatOf(contentType: string | undefined): BodyFormat {
   const t = contentTypeOf(contentType);
   if (t === '' || t === 'application/json') return 'json';
   if (t === 'application/yaml') return 'yaml';
+  if (t === PROTOBUF_MEDIA_TYPE) return 'protobuf';
   throw unsupportedMediaType(contentType ?? '');
 }
 
@@ -67,6 +73,7 @@ export interface Decoded {
 
 /** Parses a body; `checkDuplicates` reparses JSON to find duplicate keys (JSON.parse keeps the last). */
 export function decodeBody(body: Buffer, format: BodyFormat, checkDuplicates: boolean): Decoded {
+  if (format === 'protobuf') return { value: decodeProtobuf(body), duplicates: [] }; // protobuf has no duplicate keys
   const text = body.toString('utf8');
   if (!text.trim()) throw badRequest('the body of the request was empty');
   if (format === 'json') {
@@ -79,6 +86,16 @@ export function decodeBody(body: Buffer, format: BodyFormat, checkDuplicates: bo
     return { value, duplicates: checkDuplicates ? duplicateKeys(text) : [] };
   }
   return decodeYAML(text);
+}
+
+function decodeProtobuf(body: Buffer): unknown {
+  if (!body.length) throw badRequest('the body of the request was empty');
+  try {
+    return decodeProtobufObject(body);
+  } catch (err) {
+    if (!(err instanceof ProtobufDecodeError)) throw err;
+    throw err.code === 415 ? new StatusError(415, 'UnsupportedMediaType', err.message) : badRequest(err.message);
+  }
 }
 
 function decodeYAML(text: string): Decoded {

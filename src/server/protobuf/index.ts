@@ -1,0 +1,1 @@
+export { decodeProtobufObject, ProtobufDecodeError, PROTOBUF_KINDS, PROTOBUF_MAGIC } from './decode.ts';
