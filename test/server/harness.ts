@@ -68,6 +68,13 @@ export interface RequestOptions {
   token?: string | null;
 }
 
+export interface KubectlOptions {
+  stdin?: string;
+  timeoutMs?: number;
+  /** Extra environment (KUBE_EDITOR for `kubectl edit`). */
+  env?: Record<string, string>;
+}
+
 export interface TestCluster {
   dir: string;
   store: Store;
@@ -76,7 +83,7 @@ export interface TestCluster {
   token: string;
   kubeconfig: string;
   /** Runs the real kubectl against the server. */
-  kubectl(args: string[], opts?: { stdin?: string; timeoutMs?: number }): Promise<RunResult>;
+  kubectl(args: string[], opts?: KubectlOptions): Promise<RunResult>;
   /** A raw HTTPS request with the token (null: without one). */
   request(path: string, opts?: RequestOptions): Promise<HttpResult>;
   /** Writes a file in the temp dir and returns its path. */
@@ -120,10 +127,10 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
   writeFileSync(kubeconfig, kubeconfigText({ server: url, token, caPEM: tls.ca }));
   const port = Number(new URL(url).port);
 
-  const kubectl = (args: string[], o: { stdin?: string; timeoutMs?: number } = {}): Promise<RunResult> =>
+  const kubectl = (args: string[], o: KubectlOptions = {}): Promise<RunResult> =>
     new Promise((resolvePromise, reject) => {
       const child = spawn(kubectlBinary(), ['--cache-dir', join(dir, 'kube-cache'), ...args], {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECONFIG: kubeconfig },
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECONFIG: kubeconfig, ...o.env },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let stdout = '';

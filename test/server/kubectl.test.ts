@@ -4,6 +4,7 @@
  * label → "labeled", 1.35's "deleted from <ns> namespace"), with the server's state checked directly.
  */
 import assert from 'node:assert/strict';
+import { chmodSync } from 'node:fs';
 import { test } from 'node:test';
 import { startCluster, type TestCluster } from './harness.ts';
 
@@ -217,6 +218,147 @@ test('kubectl v1.35 against podnet serve', async (t) => {
       const l = await c.kubectl(['logs', '-n', 'shop', pod], { timeoutMs: 15_000 });
       assert.equal(l.code, 1);
       assert.match(l.stderr, /Error from server \(ServiceUnavailable\): .*the podnet dataplane is not up/);
+    });
+  } finally {
+    await c.close();
+  }
+});
+
+/**
+ * Every value kubectl asked for is in the stored object. `asked` is kubectl's own rendering of the
+ * object it sends (`--dry-run=client -o json`); nulls there are Go's zero Time (creationTimestamp).
+ */
+function assertHolds(stored: unknown, asked: unknown, path = '$'): void {
+  if (asked === null) return;
+  if (Array.isArray(asked)) {
+    assert.ok(Array.isArray(stored) && stored.length === asked.length, `${path}: expected ${JSON.stringify(asked)}, stored ${JSON.stringify(stored)}`);
+    asked.forEach((a, i) => assertHolds((stored as unknown[])[i], a, `${path}[${i}]`));
+    return;
+  }
+  if (typeof asked === 'object') {
+    assert.ok(typeof stored === 'object' && stored !== null && !Array.isArray(stored), `${path}: expected an object, stored ${JSON.stringify(stored)}`);
+    for (const [k, v] of Object.entries(asked)) assertHolds((stored as Record<string, unknown>)[k], v, `${path}.${k}`);
+    return;
+  }
+  assert.equal(stored, asked, path);
+}
+
+interface Stored {
+  metadata: { name: string; labels?: Record<string, string> };
+  spec: Record<string, unknown> & {
+    replicas?: number;
+    selector?: unknown;
+    template?: { metadata: { labels: Record<string, string> }; spec: { containers: { name: string; image: string; ports?: unknown[] }[] } };
+    containers?: { name: string; image: string; ports?: unknown[] }[];
+    ports?: { name?: string; port: number; targetPort?: number | string; nodePort?: number; protocol?: string }[];
+    clusterIP?: string;
+  };
+  status?: { podIP?: string };
+  data?: Record<string, string>;
+}
+
+test('kubectl v1.35 typed create/run (protobuf bodies), edit and explain', async (t) => {
+  const c = await startCluster();
+  /** Runs `kubectl <args>` for real after rendering it with --dry-run=client; returns the stored object and kubectl's rendering. */
+  const create = async (args: string[], resource: string): Promise<{ stdout: string; stored: Stored; asked: unknown }> => {
+    const dry = await c.kubectl([...args, '--dry-run=client', '-o', 'json']);
+    assert.equal(dry.code, 0, dry.stderr);
+    const r = await c.kubectl([...args, '-v=6']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /"Response" verb="POST" url="[^"]+" status="201 Created"/);
+    const got = await c.kubectl(['get', resource, '-o', 'json', ...(args.includes('-n') ? ['-n', args[args.indexOf('-n') + 1]] : [])]);
+    assert.equal(got.code, 0, got.stderr);
+    const stored = JSON.parse(got.stdout) as Stored;
+    const asked = JSON.parse(dry.stdout) as unknown;
+    assertHolds(stored, asked);
+    return { stdout: r.stdout, stored, asked };
+  };
+  try {
+    await t.test('the typed clients send protobuf (what this suite covers)', async () => {
+      const r = await c.kubectl(['create', 'configmap', 'probe', '--from-literal=a=b', '-v=8']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /Content-Type: application\/vnd\.kubernetes\.protobuf/);
+    });
+
+    await t.test('create configmap --from-literal: data as given, an empty value kept', async () => {
+      const { stdout, stored } = await create(['create', 'configmap', 'settings', '--from-literal=color=blue', '--from-literal=empty='], 'configmap/settings');
+      assert.equal(stdout, 'configmap/settings created\n');
+      assert.deepEqual(stored.data, { color: 'blue', empty: '' });
+    });
+
+    await t.test('create namespace', async () => {
+      const { stdout } = await create(['create', 'namespace', 'team'], 'namespace/team');
+      assert.equal(stdout, 'namespace/team created\n');
+      assert.ok(c.store.get('Namespace/team'));
+    });
+
+    await t.test('create deployment: labels and selector app=<name>, replicas, container named after the image; its pods get IPs', async () => {
+      const { stdout, stored } = await create(['create', 'deployment', 'web', '--image=nginx', '--replicas=2', '--port=80', '-n', 'team'], 'deployment/web');
+      assert.equal(stdout, 'deployment.apps/web created\n');
+      assert.deepEqual(stored.metadata.labels, { app: 'web' });
+      assert.equal(stored.spec.replicas, 2);
+      assert.deepEqual(stored.spec.selector, { matchLabels: { app: 'web' } });
+      assert.deepEqual(stored.spec.template?.metadata.labels, { app: 'web' });
+      const [container] = stored.spec.template!.spec.containers;
+      assert.equal(container.name, 'nginx');
+      assert.equal(container.image, 'nginx');
+      assert.deepEqual(container.ports, [{ containerPort: 80, protocol: 'TCP' }]);
+      const pods = await c.kubectl(['get', 'pods', '-n', 'team', '-l', 'app=web', '-o', 'json']);
+      const items = (JSON.parse(pods.stdout) as { items: Stored[] }).items;
+      assert.equal(items.length, 2);
+      for (const p of items) assert.match(p.status?.podIP ?? '', /^10\.244\.\d+\.\d+$/);
+    });
+
+    await t.test('create service clusterip / nodeport / externalname', async () => {
+      const cip = await create(['create', 'service', 'clusterip', 'web', '--tcp=80:8080', '-n', 'team'], 'service/web');
+      assert.equal(cip.stdout, 'service/web created\n');
+      assert.equal(cip.stored.spec.type, 'ClusterIP');
+      assert.deepEqual(cip.stored.spec.selector, { app: 'web' });
+      assert.deepEqual(cip.stored.spec.ports, [{ name: '80-8080', port: 80, targetPort: 8080, protocol: 'TCP' }]);
+      assert.match(cip.stored.spec.clusterIP ?? '', /^10\.\d+\.\d+\.\d+$/);
+      const np = await create(['create', 'service', 'nodeport', 'np', '--tcp=80:8080', '--node-port=30080', '-n', 'team'], 'service/np');
+      assert.equal(np.stored.spec.type, 'NodePort');
+      assert.equal(np.stored.spec.ports?.[0].nodePort, 30080);
+      const ext = await create(['create', 'service', 'externalname', 'ext', '--external-name=example.com', '-n', 'team'], 'service/ext');
+      assert.equal(ext.stored.spec.type, 'ExternalName');
+      assert.equal(ext.stored.spec.externalName, 'example.com');
+    });
+
+    await t.test('run: a pod with the given labels and port, scheduled with an IP', async () => {
+      const { stdout, stored } = await create(['run', 'p', '--image=nginx', '--port=80', '--labels=app=p,tier=web', '-n', 'team'], 'pod/p');
+      assert.equal(stdout, 'pod/p created\n');
+      assert.deepEqual(stored.metadata.labels, { app: 'p', tier: 'web' });
+      assert.equal(stored.spec.containers?.[0].name, 'p');
+      assert.deepEqual(stored.spec.containers?.[0].ports, [{ containerPort: 80, protocol: 'TCP' }]);
+      assert.match(String(stored.spec.nodeName), /^node-\d+$/);
+      assert.match(stored.status?.podIP ?? '', /^10\.244\.\d+\.\d+$/);
+    });
+
+    await t.test('create ingress: class, rule with a Prefix path (trailing *), service backend, TLS', async () => {
+      const { stdout, stored } = await create(['create', 'ingress', 'ing', '--class=nginx', '--rule=foo.com/bar*=web:80,tls=secret1', '-n', 'team'], 'ingress/ing');
+      assert.equal(stdout, 'ingress.networking.k8s.io/ing created\n');
+      assert.equal(stored.spec.ingressClassName, 'nginx');
+      assert.deepEqual(stored.spec.rules, [
+        { host: 'foo.com', http: { paths: [{ path: '/bar', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } },
+      ]);
+      assert.deepEqual(stored.spec.tls, [{ hosts: ['foo.com'], secretName: 'secret1' }]);
+    });
+
+    await t.test('edit: the editor\'s change is stored; an edit that changes nothing is cancelled', async () => {
+      const editor = c.file('editor.sh', '#!/bin/sh\nsed -i -e "s/color: blue/color: green/" -e "s/^  - name: 80-8080$/  - name: http/" "$1"\n');
+      chmodSync(editor, 0o755);
+      const cm = await c.kubectl(['edit', 'configmap', 'settings'], { env: { KUBE_EDITOR: editor } });
+      assert.equal(cm.code, 0, cm.stderr);
+      assert.equal(cm.stdout, 'configmap/settings edited\n');
+      assert.equal((c.store.get('ConfigMap/default/settings') as unknown as Stored).data?.color, 'green');
+      const svc = await c.kubectl(['edit', 'service', 'web', '-n', 'team'], { env: { KUBE_EDITOR: editor } });
+      assert.equal(svc.code, 0, svc.stderr);
+      assert.equal((c.store.get('Service/team/web') as unknown as Stored).spec.ports?.[0].name, 'http');
+      const revision = c.store.revision;
+      const none = await c.kubectl(['edit', 'configmap', 'settings'], { env: { KUBE_EDITOR: 'true' } });
+      assert.equal(none.code, 0, none.stderr);
+      assert.equal(none.stderr, 'Edit cancelled, no changes made.\n');
+      assert.equal(c.store.revision, revision);
     });
   } finally {
     await c.close();
