@@ -600,8 +600,10 @@ interface DeleteOptions {
 async function deleteOptions(r: Request): Promise<DeleteOptions> {
   const body = await readBody(r.req);
   if (!body.length || !body.toString('utf8').trim()) return {};
-  const value = decodeBody(body, 'json', false).value;
+  const format = bodyFormatOf(r.req.headers['content-type']);
+  const value = decodeBody(body, format === 'protobuf' ? format : 'json', false).value;
   if (!isObject(value)) throw badRequest('DeleteOptions must be a JSON object');
+  if (format === 'protobuf' && value.kind !== 'DeleteOptions') throw badRequest(`the body of a delete must be DeleteOptions, not ${String(value.kind)}`);
   const opts = value as DeleteOptions;
   if (opts.propagationPolicy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
     throw badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(opts.propagationPolicy)}: supported values: "Foreground", "Background", "Orphan"`);

@@ -151,7 +151,10 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
       const headers: Record<string, string> = { Accept: o.accept ?? 'application/json' };
       const tokenToSend = o.token === undefined ? token : o.token;
       if (tokenToSend) headers.Authorization = `Bearer ${tokenToSend}`;
-      if (o.body !== undefined) headers['Content-Type'] = o.contentType ?? 'application/json';
+      if (o.body !== undefined) {
+        headers['Content-Type'] = o.contentType ?? 'application/json';
+        headers['Content-Length'] = String(Buffer.byteLength(o.body));
+      }
       const req = httpsRequest({ host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers, ca: tls.ca, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -360,6 +360,15 @@ test('kubectl v1.35 typed create/run (protobuf bodies), edit and explain', async
       assert.equal(none.stderr, 'Edit cancelled, no changes made.\n');
       assert.equal(c.store.revision, revision);
     });
+
+    await t.test('drain: pods are deleted with protobuf DeleteOptions', async () => {
+      const r = await c.kubectl(['drain', 'node-1', '--ignore-daemonsets', '--force', '--timeout=20s'], { timeoutMs: 40_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^node\/node-1 cordoned$/m);
+      assert.match(r.stdout, /^pod\/p deleted$/m);
+      assert.match(r.stdout, /^node\/node-1 drained$/m);
+      assert.equal(c.store.get('Pod/team/p'), undefined);
+    });
   } finally {
     await c.close();
   }

@@ -206,6 +206,20 @@ test('protobuf → JSON: Namespace and Pod; Time is RFC 3339 in whole seconds, t
   });
 });
 
+test('protobuf → JSON: DeleteOptions in any group/version (kubectl drain deletes pods with a typed client)', () => {
+  // gracePeriodSeconds 1 (*int64), preconditions 2 {uid 1, resourceVersion 2}, propagationPolicy 4, dryRun 5.
+  const raw = msg(f(1, 0), f(2, msg(f(1, 'u-1'))), f(4, 'Background'), f(5, 'All'));
+  assert.deepEqual(decodeProtobufObject(envelope('v1', 'DeleteOptions', raw)), {
+    apiVersion: 'v1',
+    kind: 'DeleteOptions',
+    gracePeriodSeconds: 0,
+    preconditions: { uid: 'u-1' },
+    propagationPolicy: 'Background',
+    dryRun: ['All'],
+  });
+  assert.equal(decodeProtobufObject(envelope('apps/v1', 'DeleteOptions', msg())).kind, 'DeleteOptions');
+});
+
 const decodeError = (body: Buffer): ProtobufDecodeError => {
   try {
     decodeProtobufObject(body);
@@ -280,6 +294,16 @@ test('protobuf over HTTP: POST creates, dryRun commits nothing, an unknown field
     assert.equal(status.reason, 'UnsupportedMediaType');
     assert.match(String(status.message), /ConfigMap field 42 \(varint\) is not in podnet's schema/);
     assert.equal(c.store.get('ConfigMap/default/bad'), undefined);
+
+    // DELETE with protobuf DeleteOptions: a uid precondition that does not match is a 409 Conflict.
+    const del = (uid: string) =>
+      c.request('/api/v1/namespaces/default/configmaps/from-proto', { method: 'DELETE', body: envelope('v1', 'DeleteOptions', msg(f(2, msg(f(1, uid))))), contentType: type });
+    const conflicting = await del('not-the-uid');
+    assert.equal(conflicting.status, 409, conflicting.body);
+    assert.ok(c.store.get('ConfigMap/default/from-proto'));
+    const deleted = await del(c.store.get('ConfigMap/default/from-proto')!.metadata.uid!);
+    assert.equal(deleted.status, 200, deleted.body);
+    assert.equal(c.store.get('ConfigMap/default/from-proto'), undefined);
 
     const wrongKind = await c.request('/api/v1/namespaces/default/configmaps', { method: 'POST', body: envelope('v1', 'Service', msg(f(1, objectMeta('svc')))), contentType: type });
     assert.equal(wrongKind.status, 400, wrongKind.body);

@@ -68,10 +68,10 @@ export function decodeProtobufObject(body: Uint8Array): Record<string, unknown> 
   const kind = typeMeta.kind ?? '';
   if (!kind) throw new ProtobufDecodeError(`Object 'Kind' is missing in the protobuf envelope`, 400);
   if (!apiVersion) throw new ProtobufDecodeError(`Object 'apiVersion' is missing in the protobuf envelope`, 400);
-  if (!PROTOBUF_KINDS[apiVersion]?.includes(kind)) {
-    throw new ProtobufDecodeError(`podnet cannot decode ${apiVersion} ${kind} from protobuf; send it as application/json`, 415);
-  }
-  const type = root.lookupType(`${PACKAGES[apiVersion]}.${kind}`);
+  // DeleteOptions travel in every group/version (kubectl drain deletes pods with a typed client).
+  const typeName = kind === 'DeleteOptions' ? `${META.slice(1)}.DeleteOptions` : PROTOBUF_KINDS[apiVersion]?.includes(kind) ? `${PACKAGES[apiVersion]}.${kind}` : undefined;
+  if (!typeName) throw new ProtobufDecodeError(`podnet cannot decode ${apiVersion} ${kind} from protobuf; send it as application/json`, 415);
+  const type = root.lookupType(typeName);
   const raw = typeof envelope.raw === 'string' ? Buffer.from(envelope.raw, 'base64') : Buffer.alloc(0);
   return { apiVersion, kind, ...toJSON(type, decodeMessage(type, raw)) };
 }
