@@ -1,9 +1,10 @@
 /**
- * Kernel changes made by our plugins: one `ip -batch` in the namespace the plugin runs in (the
- * node's) and one inside the container's namespace (entered by path, since `ip -n` only takes
- * names), both through ns-exec.ts. `-json` makes the `show` lines of a batch print one JSON
+ * Kernel changes made by our plugins: `ip -batch` lines in the namespace the plugin runs in (the
+ * node's), through one long-lived ip (ip-session.ts), and one `ip -batch` inside the container's
+ * namespace (entered by path, since `ip -n` only takes names) through ns-exec.ts. `-json` makes the `show` lines of a batch print one JSON
  * document each.
  */
+import { IpSession } from './ip-session.ts';
 import { execIn } from './ns-exec.ts';
 import { CNIError, CNIErrorCode } from './types.ts';
 
@@ -16,21 +17,29 @@ export interface LinkInfo {
   addr_info?: { family: string; local: string; prefixlen: number }[];
 }
 
-async function batch(netns: string | undefined, lines: readonly string[], what: string): Promise<LinkInfo[][]> {
-  if (!lines.length) return [];
-  const r = await execIn(netns, ['ip', '-json', '-batch', '-'], `${lines.join('\n')}\n`);
-  if (r.code !== 0) throw new CNIError(CNIErrorCode.internal, `${what}: ${r.stderr.trim().split('\n').filter((l) => l).slice(-2).join('; ')}`);
-  return r.stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l) as LinkInfo[]);
+function checkLines(lines: readonly string[]): void {
+  const bad = lines.find((l) => l.includes('\n'));
+  if (bad !== undefined) throw new CNIError(CNIErrorCode.invalidNetworkConfig, `a name or value holds a line break: ${JSON.stringify(bad)}`);
 }
 
-/** `ip -batch` in the plugin's own (node) namespace. */
-export function hostBatch(lines: readonly string[], what = 'host network setup'): Promise<LinkInfo[][]> {
-  return batch(undefined, lines, what);
+const hostSession = new IpSession();
+
+/** `ip -batch` in the plugin's own (node) namespace, through the long-lived session. */
+export async function hostBatch(lines: readonly string[], what = 'host network setup'): Promise<LinkInfo[][]> {
+  if (!lines.length) return [];
+  checkLines(lines);
+  const r = await hostSession.batch(lines);
+  if (r.error !== undefined) throw new CNIError(CNIErrorCode.internal, `${what}: ${r.error}`);
+  return r.json.map((l) => JSON.parse(l) as LinkInfo[]);
 }
 
 /** `ip -batch` inside the container namespace given by CNI_NETNS. */
-export function sandboxBatch(netnsPath: string, lines: readonly string[], what = 'container network setup'): Promise<LinkInfo[][]> {
-  return batch(netnsPath, lines, what);
+export async function sandboxBatch(netnsPath: string, lines: readonly string[], what = 'container network setup'): Promise<LinkInfo[][]> {
+  if (!lines.length) return [];
+  checkLines(lines);
+  const r = await execIn(netnsPath, ['ip', '-json', '-batch', '-'], `${lines.join('\n')}\n`);
+  if (r.code !== 0) throw new CNIError(CNIErrorCode.internal, `${what}: ${r.stderr.trim().split('\n').filter((l) => l).slice(-2).join('; ')}`);
+  return r.stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l) as LinkInfo[]);
 }
 
 /** The link in the container namespace, undefined when it does not exist; throws when the namespace cannot be entered. */
@@ -42,9 +51,10 @@ export async function sandboxLink(netnsPath: string, ifName: string): Promise<Li
 }
 
 export async function hostLink(name: string): Promise<LinkInfo | undefined> {
-  const r = await execIn(undefined, ['ip', '-json', 'addr', 'show', 'dev', name]);
-  if (r.code !== 0) return undefined;
-  return (JSON.parse(r.stdout) as LinkInfo[])[0];
+  checkLines([name]);
+  const r = await hostSession.batch([`addr show dev ${name}`]);
+  if (r.error !== undefined || !r.json.length) return undefined;
+  return (JSON.parse(r.json[0]) as LinkInfo[])[0];
 }
 
 /** Deletes a link inside the container namespace; a missing namespace or link is not an error (DEL is idempotent). */

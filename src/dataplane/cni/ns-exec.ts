@@ -129,11 +129,11 @@ class Helper {
   /** Idle, a helper must not keep its process alive (a standalone plugin exits when done). */
   private idle(): void {
     if (this.pending || this.onReady) return;
-    for (const s of [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as { unref(): void }[]) s.unref();
+    for (const s of [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as unknown as { unref(): void }[]) s.unref();
   }
 
   private busy(): void {
-    for (const s of [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as { ref(): void }[]) s.ref();
+    for (const s of [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as unknown as { ref(): void }[]) s.ref();
   }
 
   ready(): Promise<boolean> {

@@ -35,10 +35,9 @@ function hostLines(a: PluginArgs, c: BridgeConf, hostVeth: string): string[] {
   const mtu = c.mtu ? ` mtu ${c.mtu}` : '';
   return [
     `link set ${c.bridge} up`,
-    `link add name ${hostVeth}${mtu} type veth peer name ${a.ifName}${mtu} netns ${a.netns}`,
-    `link set ${hostVeth} master ${c.bridge} up`,
+    `link add name ${hostVeth}${mtu} master ${c.bridge} up type veth peer name ${a.ifName}${mtu} netns ${a.netns}`,
     ...(c.hairpinMode ? [`link set ${hostVeth} type bridge_slave hairpin on`] : []),
-    `link show dev ${hostVeth}`,
+    `addr show dev ${hostVeth}`,
     `addr show dev ${c.bridge}`,
   ];
 }

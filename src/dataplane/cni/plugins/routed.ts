@@ -33,7 +33,7 @@ async function add(a: PluginArgs): Promise<CNIResult> {
       `link add name ${hostVeth}${mtu} address ${ROUTED_HOST_MAC} type veth peer name ${a.ifName}${mtu} netns ${a.netns}`,
       `link set ${hostVeth} up`,
       ...v4.map((ip) => `route replace ${ip}/32 dev ${hostVeth} scope link`),
-      `link show dev ${hostVeth}`,
+      `addr show dev ${hostVeth}`,
     ], 'failed to set up the host veth');
     sysctl('net.ipv4.ip_forward', '1');
     sysctl(`net.ipv4.conf.${hostVeth}.proxy_arp`, '1');
