@@ -2,15 +2,18 @@
  * Pods added or removed while up, reconciled on one node as its kubelet would: each node's rules
  * agent (which follows the persisted store) runs a PodSync for the pods bound to its node. A new
  * pod (scheduled, with a pod IP) gets its namespace, CNI ADD through the node's runtime and daemon,
- * its resolv.conf and its test server — the functions `up` uses; a pod gone from the store gets its
- * server stopped, CNI DEL, its namespace and /etc/netns files removed. state.json follows, so
- * `status`, `exec` and `probe` see the change and `down` still finds everything by prefix. A pod that
- * fails to wire is undone and one that fails to tear down stays recorded: the next change retries.
+ * its resolv.conf, its test server and — for a coredns or ingress-controller pod — its cluster
+ * component (DNS server, L7 proxy), all with the functions `up` uses; a pod gone from the store gets
+ * its component and server stopped, CNI DEL, its namespace and /etc/netns files removed. state.json
+ * and the kube-system record follow, so `status`, `exec` and `probe` see the change and `down` still
+ * finds everything by prefix. A pod that fails to wire is undone and one that fails to tear down
+ * stays recorded: the next change retries.
  */
 import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterConfig } from '../cluster/config.ts';
-import { planKubeSystem } from './kube-system/plan.ts';
+import { planKubeSystem, type IngressPodPlan } from './kube-system/plan.ts';
+import { readKubeSystemRecord, startDNSPod, startIngressPod, stopComponents, writeKubeSystemRecord, type ComponentRecord } from './kube-system/start.ts';
 import { netnsEtcDir, writeResolvConfs } from './kube-system/netns-etc.ts';
 import { DataplaneNames } from './names.ts';
 import { addNetns, deleteNetns } from './netns.ts';
@@ -33,8 +36,11 @@ const sandboxKey = (p: PodPlan): string => `${p.namespace}/${p.name}/${p.contain
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** state.json is shared by every node's agent: read-modify-write under a lock directory. */
-async function updateState(layout: DataplaneLayout, change: (s: DataplaneState) => void): Promise<void> {
+/**
+ * state.json and the kube-system record are shared by every node's agent: read-modify-write under
+ * a lock directory. The record is written only when it exists (it does once `up` finished).
+ */
+async function updateState(layout: DataplaneLayout, change: (s: DataplaneState, components: ComponentRecord[]) => ComponentRecord[]): Promise<void> {
   const lock = join(layout.dir, 'state.lock');
   for (let i = 0; ; i++) {
     try {
@@ -48,10 +54,20 @@ async function updateState(layout: DataplaneLayout, change: (s: DataplaneState) 
   try {
     const state = layout.read();
     if (!state) return;
-    change(state);
+    const record = readKubeSystemRecord(layout);
+    const components = change(state, record?.components ?? []);
     layout.write(state);
+    if (record) writeKubeSystemRecord(layout, { ...record, components });
   } finally {
     rmdirSync(lock);
+  }
+}
+
+function stopServer(server: ServerRecord): void {
+  try {
+    process.kill(server.pid, 'SIGTERM');
+  } catch {
+    // already gone
   }
 }
 
@@ -89,28 +105,28 @@ export class PodSync {
     if (!node) return;
     const { view } = loadCluster(this.opts.source, this.opts.config);
     const names = new DataplaneNames(state.prefix);
-    const desired = planKubeSystem(planTopology(view, view.config, names), view).topology.pods.filter((p) => p.node === node.name);
+    const { topology, plan } = planKubeSystem(planTopology(view, view.config, names), view);
+    const desired = topology.pods.filter((p) => p.node === node.name);
     const current = state.topology.pods.filter((p) => p.node === node.name);
     const want = new Set(desired.map(sandboxKey));
     const have = new Set(current.map(sandboxKey));
     const removed = current.filter((p) => !want.has(sandboxKey(p)));
     const added = desired.filter((p) => !have.has(sandboxKey(p)));
     if (!removed.length && !added.length) return;
+    const dnsPods = new Set(plan.dns.map(sandboxKey));
+    const ingressPods = new Map(plan.ingress.map((i): [string, IngressPodPlan] => [sandboxKey(i.pod), i]));
 
     const runtime = runtimeFor(this.layout, node, state.cniBinDirs, state.cniSockets[node.name]);
     const networks = nodeNetworks(this.layout, node);
     const serverOf = new Map(state.servers.map((s) => [s.pod, s]));
+    const recorded = readKubeSystemRecord(this.layout)?.components ?? [];
     // Removals first: a pod recreated under its name reuses the namespace name.
     const torn: PodPlan[] = [];
     for (const pod of removed) {
       const server = serverOf.get(`${pod.namespace}/${pod.name}`);
-      if (server?.netns === pod.netns) {
-        try {
-          process.kill(server.pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-      }
+      if (server?.netns === pod.netns) stopServer(server);
+      // Deleting the namespace kills what runs in it; a hostNetwork pod's component runs in the node's.
+      stopComponents(recorded.filter((c) => c.pod === `${pod.namespace}/${pod.name}` && c.netns === pod.netns));
       try {
         await detachPod(pod, runtime, networks);
         if (!pod.hostNetwork) {
@@ -125,19 +141,29 @@ export class PodSync {
       }
     }
     const servers: ServerRecord[] = [];
+    const components: ComponentRecord[] = [];
     const wired: PodPlan[] = [];
     for (const pod of added) {
+      const started: ComponentRecord[] = [];
+      let server: ServerRecord | undefined;
       try {
         if (!pod.hostNetwork) await addNetns(pod.netns);
         await attachPod(pod, runtime, networks);
         writeResolvConfs({ ...state.topology, nodes: [], pods: [pod] }, view);
-        const server = await startPodServer(pod, this.layout);
+        server = await startPodServer(pod, this.layout);
+        const ingress = ingressPods.get(sandboxKey(pod));
+        if (dnsPods.has(sandboxKey(pod))) started.push(await startDNSPod(pod, this.layout));
+        else if (ingress) started.push(await startIngressPod(ingress, this.layout));
         if (server) servers.push(server);
+        components.push(...started);
         wired.push(pod);
-        this.opts.log?.(`pod ${pod.namespace}/${pod.name}: ${pod.ip} wired${pod.ports.length ? ` (serving ${pod.ports.map((p) => `${p.port}/${p.protocol}`).join(',')})` : ''}`);
+        const serving = [...pod.ports.map((p) => `${p.port}/${p.protocol}`), ...started.flatMap((c) => c.ports.map((p) => `${p} ${c.role}`))];
+        this.opts.log?.(`pod ${pod.namespace}/${pod.name}: ${pod.ip} wired${serving.length ? ` (serving ${serving.join(',')})` : ''}`);
       } catch (err) {
         // Undone, so the next change starts this pod from scratch.
         this.opts.log?.(`pod ${pod.namespace}/${pod.name}: wiring failed: ${err instanceof Error ? err.message : String(err)}`);
+        if (server) stopServer(server);
+        stopComponents(started);
         await detachPod(pod, runtime, networks).catch(() => undefined);
         if (!pod.hostNetwork) {
           await deleteNetns(pod.netns).catch(() => undefined);
@@ -148,10 +174,11 @@ export class PodSync {
     const gone = new Set(torn.map(sandboxKey));
     const goneRefs = new Set(torn.map((p) => `${p.namespace}/${p.name}`));
     const wiredRefs = new Set(wired.map((p) => `${p.namespace}/${p.name}`));
-    await updateState(this.layout, (s) => {
+    await updateState(this.layout, (s, recordedNow) => {
       s.topology.pods = [...s.topology.pods.filter((p) => !gone.has(sandboxKey(p))), ...wired]
         .sort((a, b) => a.node.localeCompare(b.node) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
       s.servers = [...s.servers.filter((r) => !goneRefs.has(r.pod) && !wiredRefs.has(r.pod)), ...servers];
+      return [...recordedNow.filter((c) => !goneRefs.has(c.pod) && !wiredRefs.has(c.pod)), ...components];
     });
   }
 }

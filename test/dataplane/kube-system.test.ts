@@ -208,9 +208,10 @@ test('kube-system: DNS in the coredns pods, resolv.conf per pod, the ingress con
     assert.equal(coredns.length, 2, 'kubeadm runs 2 coredns replicas');
     const frontendIP = svc('shop', 'frontend').spec.clusterIP as string;
 
-    await t.test('status lists a running DNS server per coredns pod and both ingress engines', () => {
+    await t.test('status lists the nodes\' resolver, a running DNS server per coredns pod and both ingress engines', () => {
       const comps = (status.components ?? []).map((x) => [x.role, x.pod, x.running, x.engine ?? '-']).sort();
       assert.deepEqual(comps, [
+        ['node-dns', '-', true, '-'],
         ...coredns.map((p) => ['dns', `kube-system/${p.metadata.name}`, true, '-']),
         ['ingress', 'ingress-nginx/controller-nginx', true, 'nginx'],
         ['ingress', `ingress-nginx/${podsOf('ingress-nginx', 'ingress-nginx-controller-')[0].metadata.name}`, true, 'node'],

@@ -5,13 +5,19 @@
  * until the view changes, and a repeated query is answered from the raw bytes without decoding;
  * autopath answers depend on the client and are never cached.
  *
+ * A second role, `upstream-only`, is the node's own resolver (what the node's /etc/resolv.conf names,
+ * and so what dnsPolicy: Default pods and the coredns pods themselves ask): it knows only the world
+ * outside the cluster — `dns.upstream`, or the real upstream when one is configured — and answers
+ * every name from there, so a cluster name gets what a real upstream gives it, NXDOMAIN. This is the
+ * model's resolver for nameservers other than the cluster DNS (model/dns lookupFromPod).
+ *
  * Malformed input never throws out of a handler: it is answered FORMERR/NOTIMP or dropped.
  */
 import { createSocket, type RemoteInfo, type Socket, type SocketOptions } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
 import { createServer, isIP, isIPv6, type Server, type Socket as TCPSocket } from 'node:net';
 import type { ClusterView } from '../../cluster/view.ts';
-import { ClusterDNS, emptyResponse, type DNSResponse, type Question } from '../../model/dns/index.ts';
+import { ClusterDNS, emptyResponse, UpstreamResolver, type DNSResponse, type Question } from '../../model/dns/index.ts';
 import { AnswerCache } from './answer-cache.ts';
 import { encodeHeaderError, encodeResponse, parseQuery, udpLimit, type ParsedQuery } from './wire.ts';
 
@@ -20,8 +26,13 @@ export interface Endpoint {
   port: number;
 }
 
+/** `cluster`: CoreDNS's role (the cluster zones, the rest forwarded); `upstream-only`: the node's resolver. */
+export type DNSServerRole = 'cluster' | 'upstream-only';
+
 export interface DNSServerOptions {
   listen: Endpoint;
+  /** Default `cluster`. */
+  role?: DNSServerRole;
   /** The cluster as it is now; called again after `refresh()`. */
   view: () => ClusterView;
   /** A real resolver for names outside the cluster zones; default: answer from `dns.upstream`. */
@@ -39,7 +50,8 @@ export class DNSServer {
   private udp?: Socket;
   private tcp?: Server;
   private forwarder?: Socket;
-  private dns!: ClusterDNS;
+  private dns?: ClusterDNS;
+  private outside!: UpstreamResolver;
   private readonly udpCache = new AnswerCache(MAX_CACHE);
   private readonly tcpCache = new AnswerCache(MAX_CACHE);
   private readonly pending = new Map<number, { reply: (b: Buffer) => void; id: number; timer: NodeJS.Timeout; query: ParsedQuery }>();
@@ -54,10 +66,20 @@ export class DNSServer {
 
   /** Rebuilds the zone from the current view (after `podnet apply` changed the store). */
   refresh(): void {
-    this.dns = new ClusterDNS(this.options.view());
+    const view = this.options.view();
+    if (this.role === 'cluster') {
+      this.dns = new ClusterDNS(view);
+      this.outside = this.dns.upstream;
+    } else {
+      this.outside = UpstreamResolver.fromLines(view.config.dns.upstream);
+    }
     this.udpCache.clear();
     this.tcpCache.clear();
     this.stats.reloads++;
+  }
+
+  get role(): DNSServerRole {
+    return this.options.role ?? 'cluster';
   }
 
   /** The address actually bound (the port is chosen by the kernel when 0 was asked). */
@@ -181,14 +203,15 @@ export class DNSServer {
       reply(b);
       return;
     }
-    if (this.forwarder && this.options.upstream && !this.dns.kubernetes.matchZone(q.name)) {
+    const dns = this.dns;
+    if (this.forwarder && this.options.upstream && !dns?.kubernetes.matchZone(q.name)) {
       this.forward(msg, q, reply);
       return;
     }
     let response: DNSResponse;
     let failed = false;
     try {
-      response = this.dns.answer(question, { ip: client.ip });
+      response = dns ? dns.answer(question, { ip: client.ip }) : this.outside.answer(question);
     } catch (err) {
       this.options.log?.(`answer ${q.name} ${q.type}: ${err instanceof Error ? err.message : String(err)}`);
       response = emptyResponse('SERVFAIL', 'kubernetes', false);
@@ -197,7 +220,7 @@ export class DNSServer {
     const out = encodeResponse(q, response, { maxSize });
     if (out.readUInt16BE(2) & 0x0200) this.stats.truncated++;
     // Everything the answer depends on is in the message bytes, except the client for autopath.
-    if (!failed && !this.dns.dependsOnClient(question)) (client.transport === 'udp' ? this.udpCache : this.tcpCache).set(msg, out);
+    if (!failed && !dns?.dependsOnClient(question)) (client.transport === 'udp' ? this.udpCache : this.tcpCache).set(msg, out);
     reply(out);
   }
 

@@ -40,10 +40,14 @@ export function writeClusterSnapshot(file: string, view: ClusterView, follow?: s
 /** The cluster a component serves, reloaded when the followed state directory changes. */
 export class ClusterSource {
   private readonly snap: ClusterSnapshotFile;
-  private watcher?: StateWatcher;
+  private readonly watcher?: StateWatcher;
+  private onChange?: () => void;
 
   constructor(file: string) {
     this.snap = JSON.parse(readFileSync(file, 'utf8')) as ClusterSnapshotFile;
+    // Fingerprinted now, before the first load: a change made while the component starts is seen once it watches.
+    const dir = this.snap.follow;
+    if (dir) this.watcher = new StateWatcher([join(dir, 'log.jsonl'), join(dir, 'snapshot.json')], () => this.onChange?.(), 250);
   }
 
   get following(): string | undefined {
@@ -62,12 +66,12 @@ export class ClusterSource {
     return new ClusterView(store.list(), this.snap.config);
   }
 
-  /** Calls onChange after the followed store changed (never for a snapshot-only source). */
-  watch(onChange: () => void, intervalMs = 250): void {
-    if (!this.snap.follow) return;
-    const dir = this.snap.follow;
-    this.watcher = new StateWatcher([join(dir, 'log.jsonl'), join(dir, 'snapshot.json')], onChange, intervalMs);
+  /** Calls onChange after the followed store changed since this source was opened (never for a snapshot-only source). */
+  watch(onChange: () => void): void {
+    if (!this.watcher) return;
+    this.onChange = onChange;
     this.watcher.start();
+    this.watcher.check();
   }
 
   stop(): void {

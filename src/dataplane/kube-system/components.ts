@@ -1,7 +1,8 @@
 /**
  * The cluster components that run inside pod namespaces, started by `pod-main.mjs`: the cluster DNS
- * server of a coredns pod and the L7 proxy of an ingress-controller pod. Both answer from the
- * ClusterSource and reload when it changes; both print nothing on stdout but "ready".
+ * server of a coredns pod and the L7 proxy of an ingress-controller pod — and, in the underlay
+ * namespace, the nodes' own resolver. All answer from the ClusterSource and reload when it changes;
+ * all print nothing on stdout but "ready".
  */
 import type { ClusterView } from '../../cluster/view.ts';
 import { compileRouteTable } from '../../model/l7/index.ts';
@@ -18,11 +19,19 @@ const log = (line: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 };
 
-/** Reloads `apply(view)` whenever the source changes; a cluster that fails to load keeps the last good one. */
+/**
+ * Reloads `apply(view)` whenever the source changes; a cluster that fails to load keeps the last good
+ * one. A change noticed during a reload is not lost: one more reload follows (the watcher has already
+ * taken that change as seen, so dropping it would leave the component a revision behind).
+ */
 function follow(source: ClusterSource, what: string, apply: (view: ClusterView) => void | Promise<void>): void {
   let busy = false;
-  source.watch(() => {
-    if (busy) return;
+  let again = false;
+  const reload = (): void => {
+    if (busy) {
+      again = true;
+      return;
+    }
     busy = true;
     void (async () => {
       try {
@@ -32,9 +41,14 @@ function follow(source: ClusterSource, what: string, apply: (view: ClusterView) 
         log(`${what}: reload failed, keeping the previous cluster: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
       } finally {
         busy = false;
+        if (again) {
+          again = false;
+          reload();
+        }
       }
     })();
-  });
+  };
+  source.watch(reload);
 }
 
 /** CoreDNS's role: UDP and TCP on 0.0.0.0:53 in the coredns pod, names outside the cluster from dns.upstream. */
@@ -45,6 +59,28 @@ export async function startDNSComponent(sourceFile: string, port = DNS_PORT): Pr
   await server.start();
   log(`dns: serving ${view.config.clusterDomain} on udp+tcp 0.0.0.0:${server.address.port}${source.following ? `, following ${source.following}` : ''}`);
   follow(source, 'dns', (v) => {
+    view = v;
+    server.refresh();
+  });
+  return {
+    close: async () => {
+      source.stop();
+      await server.close();
+    },
+  };
+}
+
+/**
+ * The resolver the nodes' /etc/resolv.conf names (and so dnsPolicy: Default pods and CoreDNS itself):
+ * an upstream-only DNS server on `host`:53 that knows `dns.upstream` and nothing of the cluster.
+ */
+export async function startNodeResolverComponent(sourceFile: string, host: string, port = DNS_PORT): Promise<RunningComponent> {
+  const source = new ClusterSource(sourceFile);
+  let view = source.load();
+  const server = new DNSServer({ listen: { host, port }, role: 'upstream-only', view: () => view, log: (l) => log(`node-dns: ${l}`) });
+  await server.start();
+  log(`node-dns: upstream-only resolver (${view.config.dns.upstream.length} dns.upstream records) on udp+tcp ${host}:${server.address.port}`);
+  follow(source, 'node-dns', (v) => {
     view = v;
     server.refresh();
   });

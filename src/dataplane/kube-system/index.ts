@@ -4,7 +4,7 @@
  * host's link into the underlay for LoadBalancer and NodePort traffic.
  */
 export { planKubeSystem, DNS_PORT, INGRESS_CONTROLLER_LABELS, L7_ENGINE_ANNOTATION, type KubeSystemPlan, type IngressPodPlan, type L7Engine } from './plan.ts';
-export { startKubeSystem, removeKubeSystem, kubeSystemStatus, readKubeSystemRecord, kubeSystemDir, type KubeSystemRecord, type ComponentRecord, type ComponentStatus } from './start.ts';
+export { startKubeSystem, removeKubeSystem, kubeSystemStatus, readKubeSystemRecord, kubeSystemDir, startDNSPod, startIngressPod, startNodeResolver, stopComponents, componentSourceFile, writeKubeSystemRecord, type KubeSystemRecord, type ComponentRecord, type ComponentStatus } from './start.ts';
 export { hostLinkName, planHostLink, HOST_PEER, type HostLinkPlan } from './host-link.ts';
 export { writeResolvConfs, writeNetnsFile, removeNetnsEtc, netnsEtcDir, NETNS_ETC } from './netns-etc.ts';
 export { ClusterSource, writeClusterSnapshot } from './cluster-source.ts';

@@ -1,14 +1,17 @@
 /**
  * Starting the kube-system side of a dataplane after its pods are wired: the cluster snapshot the
- * components read, resolv.conf for every namespace, a DNS server in each coredns pod, the L7 proxy
- * in each ingress-controller pod, and the host link. What was started is recorded in
+ * components read, resolv.conf for every namespace, the nodes' resolver in the underlay (the address
+ * the node resolv.conf names), a DNS server in each coredns pod, the L7 proxy in each
+ * ingress-controller pod, and the host link. The pod sync of the node agents starts and stops the
+ * per-pod components of pods added or removed later, with the same functions. What was started is recorded in
  * `<dataplane dir>/kube-system/state.json` for `status`; `down` removes it all (see removeKubeSystem).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterView } from '../../cluster/view.ts';
+import { nodeResolvConf } from '../../model/dns/index.ts';
 import type { DataplaneNames } from '../names.ts';
 import { netnsPath, processesIn } from '../netns.ts';
 import type { PodPlan, Topology } from '../plan.ts';
@@ -17,13 +20,14 @@ import type { DataplaneLayout } from '../state.ts';
 import { writeClusterSnapshot } from './cluster-source.ts';
 import { deleteHostLink, planHostLink, setUpHostLink, type HostLinkPlan } from './host-link.ts';
 import { removeNetnsEtc, writeResolvConfs } from './netns-etc.ts';
-import { DNS_PORT, type KubeSystemPlan, type L7Engine } from './plan.ts';
+import { DNS_PORT, type IngressPodPlan, type KubeSystemPlan, type L7Engine } from './plan.ts';
 
 const POD_MAIN = join(dirname(fileURLToPath(import.meta.url)), 'pod-main.mjs');
 
 export interface ComponentRecord {
-  role: 'dns' | 'ingress';
-  /** `ns/name` */
+  /** `node-dns`: the nodes' upstream-only resolver in the underlay namespace (no pod). */
+  role: 'dns' | 'ingress' | 'node-dns';
+  /** `ns/name`; `-` for the nodes' resolver. */
   pod: string;
   netns: string;
   ip: string;
@@ -68,11 +72,11 @@ export interface KubeSystemOptions {
   log?: (line: string) => void;
 }
 
-/** Starts one component in a pod's namespace and waits for its "ready" line. */
-async function startComponent(pod: PodPlan, args: string[], log: string): Promise<number> {
+/** Starts one component in a namespace (`what` names it in errors) and waits for its "ready" line. */
+async function startComponent(netns: string, what: string, args: string[], log: string): Promise<number> {
   mkdirSync(dirname(log), { recursive: true });
   const fd = openSync(log, 'a');
-  const child = spawn('nsenter', [`--net=${netnsPath(pod.netns)}`, '--', process.execPath, POD_MAIN, ...args], { detached: true, stdio: ['ignore', 'pipe', fd] });
+  const child = spawn('nsenter', [`--net=${netnsPath(netns)}`, '--', process.execPath, POD_MAIN, ...args], { detached: true, stdio: ['ignore', 'pipe', fd] });
   closeSync(fd);
   const ready = await awaitFirstOutput(child, 30000);
   child.stdout?.destroy();
@@ -84,35 +88,91 @@ async function startComponent(pod: PodPlan, args: string[], log: string): Promis
     } catch {
       // no log
     }
-    throw new Error(`pod ${pod.namespace}/${pod.name}: ${args[0]} did not start${tail ? `: ${tail}` : ''}`);
+    throw new Error(`${what}: ${args[0]} did not start${tail ? `: ${tail}` : ''}`);
   }
   return child.pid;
 }
 
+/** The cluster snapshot every component reads (following the persisted store when `up` ran on it). */
+export function componentSourceFile(layout: DataplaneLayout): string {
+  return join(kubeSystemDir(layout), 'cluster.json');
+}
+
+const logOf = (layout: DataplaneLayout, p: PodPlan, role: string): string => join(layout.dir, 'logs', `${p.namespace}.${p.name}.${role}.log`);
+
+/** The DNS server of one coredns pod, on 53/UDP+TCP of its namespace. */
+export async function startDNSPod(pod: PodPlan, layout: DataplaneLayout): Promise<ComponentRecord> {
+  const file = logOf(layout, pod, 'dns');
+  const pid = await startComponent(pod.netns, `pod ${pod.namespace}/${pod.name}`, ['dns', '--netns', pod.netns, '--source', componentSourceFile(layout)], file);
+  return { role: 'dns', pod: `${pod.namespace}/${pod.name}`, netns: pod.netns, ip: pod.ip, pid, ports: [`${DNS_PORT}/UDP`, `${DNS_PORT}/TCP`], log: file };
+}
+
+/** The L7 proxy of one ingress-controller pod, on its HTTP ports. */
+export async function startIngressPod(ip: IngressPodPlan, layout: DataplaneLayout): Promise<ComponentRecord> {
+  const file = logOf(layout, ip.pod, 'ingress');
+  const args = ['ingress', '--netns', ip.pod.netns, '--source', componentSourceFile(layout), '--http', ip.httpPorts.join(','), '--engine', ip.engine, '--work-dir', kubeSystemDir(layout)];
+  const pid = await startComponent(ip.pod.netns, `pod ${ip.pod.namespace}/${ip.pod.name}`, args, file);
+  return { role: 'ingress', pod: `${ip.pod.namespace}/${ip.pod.name}`, netns: ip.pod.netns, ip: ip.pod.ip, pid, ports: ip.httpPorts.map((p) => `${p}/TCP`), engine: ip.engine, log: file };
+}
+
+/**
+ * The nodes' resolver: what every node's resolv.conf names (nodeResolvConf, the underlay gateway
+ * address), served from the underlay namespace, which owns that address. Upstream-only: it answers
+ * from `dns.upstream` and knows no cluster names, as the node's real upstream resolver would.
+ */
+export async function startNodeResolver(top: Topology, layout: DataplaneLayout): Promise<ComponentRecord> {
+  const file = join(layout.dir, 'logs', 'node-dns.log');
+  const { netns, ip } = top.underlay;
+  const pid = await startComponent(netns, `the nodes' resolver (${netns})`, ['node-dns', '--netns', netns, '--source', componentSourceFile(layout), '--listen', ip], file);
+  return { role: 'node-dns', pod: '-', netns, ip, pid, ports: [`${DNS_PORT}/UDP`, `${DNS_PORT}/TCP`], log: file };
+}
+
+/** Stops recorded components (TERM), each only while its pid still runs in its recorded namespace. */
+export function stopComponents(records: readonly ComponentRecord[]): void {
+  const live = processesIn([...new Set(records.map((c) => c.netns))]);
+  for (const c of records) {
+    if (!(live.get(c.netns) ?? []).includes(c.pid)) continue;
+    try {
+      process.kill(c.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function writeKubeSystemRecord(layout: DataplaneLayout, record: KubeSystemRecord): void {
+  mkdirSync(kubeSystemDir(layout), { recursive: true });
+  const file = recordFile(layout);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
 export async function startKubeSystem(opts: KubeSystemOptions): Promise<KubeSystemRecord> {
   const log = opts.log ?? (() => undefined);
-  const dir = kubeSystemDir(opts.layout);
-  mkdirSync(dir, { recursive: true });
-  const source = join(dir, 'cluster.json');
-  writeClusterSnapshot(source, opts.view, opts.follow);
+  mkdirSync(kubeSystemDir(opts.layout), { recursive: true });
+  writeClusterSnapshot(componentSourceFile(opts.layout), opts.view, opts.follow);
   const rc = writeResolvConfs(opts.top, opts.view);
   const record: KubeSystemRecord = { components: [], resolvConfs: rc.written.length, warnings: [...rc.warnings] };
 
-  const logOf = (p: PodPlan, role: string): string => join(opts.layout.dir, 'logs', `${p.namespace}.${p.name}.${role}.log`);
+  // The address must be the one the node resolv.conf names; a nodeNetwork too small for it has none.
+  const resolver = nodeResolvConf(opts.view).nameservers[0] === opts.top.underlay.ip ? startNodeResolver(opts.top, opts.layout) : undefined;
+  resolver?.catch(() => undefined); // awaited below, after the pods' components started alongside
   const dns = await mapLimit(opts.plan.dns, 4, async (pod): Promise<ComponentRecord> => {
-    const file = logOf(pod, 'dns');
-    const pid = await startComponent(pod, ['dns', '--netns', pod.netns, '--source', source], file);
+    const rec = await startDNSPod(pod, opts.layout);
     log(`dns: ${pod.namespace}/${pod.name} serving ${opts.view.config.clusterDomain} on ${pod.ip}:${DNS_PORT} (udp+tcp)`);
-    return { role: 'dns', pod: `${pod.namespace}/${pod.name}`, netns: pod.netns, ip: pod.ip, pid, ports: [`${DNS_PORT}/UDP`, `${DNS_PORT}/TCP`], log: file };
+    return rec;
   });
   const ingress = await mapLimit(opts.plan.ingress, 4, async (ip): Promise<ComponentRecord> => {
-    const file = logOf(ip.pod, 'ingress');
-    const args = ['ingress', '--netns', ip.pod.netns, '--source', source, '--http', ip.httpPorts.join(','), '--engine', ip.engine, '--work-dir', dir];
-    const pid = await startComponent(ip.pod, args, file);
+    const rec = await startIngressPod(ip, opts.layout);
     log(`ingress: ${ip.pod.namespace}/${ip.pod.name} ${ip.engine} proxy on ${ip.pod.ip}:${ip.httpPorts.join(',')}`);
-    return { role: 'ingress', pod: `${ip.pod.namespace}/${ip.pod.name}`, netns: ip.pod.netns, ip: ip.pod.ip, pid, ports: ip.httpPorts.map((p) => `${p}/TCP`), engine: ip.engine, log: file };
+    return rec;
   });
-  record.components = [...dns, ...ingress];
+  if (resolver) {
+    const rec = await resolver;
+    record.components.push(rec);
+    log(`node-dns: ${rec.ip}:${DNS_PORT} (udp+tcp) in ${rec.netns}, upstream-only`);
+  }
+  record.components.push(...dns, ...ingress);
 
   // The host link only when something is meant to be reached from outside the cluster.
   const outside = opts.view.services.some((s) => s.spec.type === 'LoadBalancer' || s.spec.type === 'NodePort');
@@ -125,7 +185,7 @@ export async function startKubeSystem(opts: KubeSystemOptions): Promise<KubeSyst
       log(`host link ${plan.link} ${plan.address}/${plan.prefixLength}${plan.routes.length ? `, routes ${plan.routes.map((r) => r.dst).join(', ')}` : ''}`);
     }
   }
-  writeFileSync(recordFile(opts.layout), `${JSON.stringify(record, null, 2)}\n`);
+  writeKubeSystemRecord(opts.layout, record);
   return record;
 }
 
