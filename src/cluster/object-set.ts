@@ -6,6 +6,11 @@
  * is kept between calls (updated in place, re-sorted never), and a change journal records the first
  * value of every key touched since `track()`, so a pass can name what it changed — and undo it —
  * without comparing the whole set.
+ *
+ * Controllers that must not walk every object of a kind on each pass use two more things kept in
+ * step by put/delete: secondary indexes (index(): objects filed in buckets a function of the object
+ * names, such as pods by node) and a change log (changesSince(): what each key held at an earlier
+ * point), from which a controller finds the few objects affected since it last ran.
  */
 import { objectKey } from '../api/kinds.ts';
 import type { KObject } from '../api/types.ts';
@@ -19,6 +24,74 @@ export function describeObject(obj: Pick<KObject, 'kind' | 'metadata'>): string 
   const ns = obj.metadata?.namespace;
   return `${obj.kind} ${ns ? `${ns}/` : ''}${obj.metadata?.name ?? '<unnamed>'}`;
 }
+
+/**
+ * A secondary index over one kind: each object is filed under the buckets `buckets` names for it
+ * (none when it returns undefined or []). The function must depend on the object only.
+ */
+export interface IndexSpec<T extends KObject = KObject> {
+  readonly kind: string;
+  buckets(obj: T): string | readonly string[] | undefined;
+}
+
+const bucketList = (b: string | readonly string[] | undefined): readonly string[] => (b === undefined ? [] : typeof b === 'string' ? [b] : b);
+
+/** The objects of an IndexSpec's kind by bucket, kept in step with the set that made it. */
+export class ObjectIndex<T extends KObject = KObject> {
+  private readonly map = new Map<string, Map<string, T>>();
+  /** Buckets holding more than one object. */
+  private readonly crowded = new Set<string>();
+
+  constructor(readonly spec: IndexSpec<T>) {}
+
+  /** Objects filed under `bucket`, by key, in no particular order. */
+  get(bucket: string): ReadonlyMap<string, T> | undefined {
+    return this.map.get(bucket);
+  }
+
+  /** Objects filed under `bucket`, sorted by namespace then name. */
+  sorted(bucket: string): T[] {
+    const m = this.map.get(bucket);
+    return m ? [...m.values()].sort(compareObjects) : [];
+  }
+
+  count(bucket: string): number {
+    return this.map.get(bucket)?.size ?? 0;
+  }
+
+  /** Buckets holding at least one object. */
+  buckets(): IterableIterator<string> {
+    return this.map.keys();
+  }
+
+  /** Buckets holding more than one object (two pods claiming one IP). */
+  shared(): IterableIterator<string> {
+    return this.crowded.keys();
+  }
+
+  /** @internal ObjectSet keeps the index in step. */
+  update(key: string, prev: T | undefined, next: T | undefined): void {
+    const before = prev ? bucketList(this.spec.buckets(prev)) : [];
+    const after = next ? bucketList(this.spec.buckets(next)) : [];
+    for (const b of before) {
+      if (after.includes(b)) continue;
+      const m = this.map.get(b);
+      if (!m) continue;
+      m.delete(key);
+      if (m.size === 0) this.map.delete(b);
+      else if (m.size === 1) this.crowded.delete(b);
+    }
+    for (const b of after) {
+      let m = this.map.get(b);
+      if (!m) this.map.set(b, (m = new Map()));
+      m.set(key, next!);
+      if (m.size === 2) this.crowded.add(b);
+    }
+  }
+}
+
+/** The change log keeps at most this many entries (beyond, readers of older points run in full). */
+const CHANGE_LOG_LIMIT = 200_000;
 
 export class ObjectSet {
   private readonly objects = new Map<string, KObject>();
@@ -35,6 +108,11 @@ export class ObjectSet {
   private changes = 0;
   /** How many objects name each namespace (metadata.namespace). */
   private readonly perNamespace = new Map<string, number>();
+  /** Secondary indexes, by kind and by spec. */
+  private readonly indexesByKind = new Map<string, ObjectIndex[]>();
+  private readonly indexesBySpec = new Map<IndexSpec, ObjectIndex>();
+  /** Per change (version() - changeLog.length + i), the key changed and the object it held before. */
+  private changeLog: { key: string; before: KObject | undefined }[] = [];
 
   constructor(initial: Iterable<KObject> = []) {
     for (const o of initial) this.put(o);
@@ -63,7 +141,46 @@ export class ObjectSet {
       sorted = [...(this.byKind.get(kind)?.values() ?? [])].sort(compareObjects);
       this.sorted.set(kind, sorted);
     }
-    return (namespace === undefined ? sorted.slice() : sorted.filter((o) => o.metadata.namespace === namespace)) as T[];
+    if (namespace === undefined) return sorted.slice() as T[];
+    // The list is sorted by namespace first: the namespace's objects are one run of it.
+    const from = namespaceStart(sorted, namespace);
+    let to = from;
+    while (to < sorted.length && sorted[to].metadata.namespace === namespace) to++;
+    return sorted.slice(from, to) as T[];
+  }
+
+  /** The index `spec` describes over this set (built on first use, then kept in step). */
+  index<T extends KObject>(spec: IndexSpec<T>): ObjectIndex<T> {
+    let index = this.indexesBySpec.get(spec as unknown as IndexSpec) as ObjectIndex<T> | undefined;
+    if (index) return index;
+    index = new ObjectIndex(spec);
+    for (const [key, obj] of this.byKind.get(spec.kind) ?? []) index.update(key, undefined, obj as T);
+    this.indexesBySpec.set(spec as unknown as IndexSpec, index as unknown as ObjectIndex);
+    let list = this.indexesByKind.get(spec.kind);
+    if (!list) this.indexesByKind.set(spec.kind, (list = []));
+    list.push(index as unknown as ObjectIndex);
+    return index;
+  }
+
+  /**
+   * What changed since version() was `since`: each key changed since, with the object it held then
+   * (undefined: it did not exist). Undefined when the log no longer reaches back that far.
+   */
+  changesSince(since: number): Map<string, KObject | undefined> | undefined {
+    const first = this.changes - this.changeLog.length;
+    if (since < first || since > this.changes) return undefined;
+    const out = new Map<string, KObject | undefined>();
+    for (let i = since - first; i < this.changeLog.length; i++) {
+      const { key, before } = this.changeLog[i];
+      if (!out.has(key)) out.set(key, before);
+    }
+    return out;
+  }
+
+  /** Drops change-log entries from before version() `since`: nobody will ask about them. */
+  trimChanges(since: number): void {
+    const first = this.changes - this.changeLog.length;
+    if (since > first) this.changeLog = this.changeLog.slice(Math.min(since - first, this.changeLog.length));
   }
 
   /** How many objects of `kind` there are. */
@@ -84,8 +201,10 @@ export class ObjectSet {
     return kind === undefined ? this.changes : (this.versions.get(kind) ?? 0);
   }
 
-  private changed(kind: string, from: KObject | undefined, to: KObject | undefined): void {
+  private changed(key: string, kind: string, from: KObject | undefined, to: KObject | undefined): void {
     this.changes++;
+    if (this.changeLog.length >= CHANGE_LOG_LIMIT) this.changeLog = [];
+    this.changeLog.push({ key, before: from });
     this.versions.set(kind, (this.versions.get(kind) ?? 0) + 1);
     const a = from?.metadata.namespace;
     const b = to?.metadata.namespace;
@@ -113,7 +232,8 @@ export class ObjectSet {
       }
     }
     this.objects.set(key, obj);
-    if (!(unchanged && prev)) this.changed(obj.kind, prev, obj);
+    if (!(unchanged && prev)) this.changed(key, obj.kind, prev, obj);
+    for (const index of this.indexesByKind.get(obj.kind) ?? []) index.update(key, prev, obj);
     let kindMap = this.byKind.get(obj.kind);
     if (!kindMap) this.byKind.set(obj.kind, (kindMap = new Map()));
     kindMap.set(key, obj);
@@ -130,7 +250,8 @@ export class ObjectSet {
     if (!obj) return false;
     if (this.journal && !this.journal.has(key)) this.journal.set(key, obj);
     this.objects.delete(key);
-    this.changed(obj.kind, obj, undefined);
+    this.changed(key, obj.kind, obj, undefined);
+    for (const index of this.indexesByKind.get(obj.kind) ?? []) index.update(key, obj, undefined);
     this.byKind.get(obj.kind)?.delete(key);
     const sorted = this.sorted.get(obj.kind);
     if (sorted) sorted.splice(position(sorted, obj), 1);
@@ -199,6 +320,18 @@ function position(sorted: readonly KObject[], obj: KObject): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (compareObjects(sorted[mid], obj) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first object of `namespace` in a compareObjects-sorted list (or where it would go). */
+function namespaceStart(sorted: readonly KObject[], namespace: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid].metadata.namespace ?? '') < namespace) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -7,6 +7,7 @@ import type { InputError } from '../api/errors.ts';
 import type { ClusterConfig } from '../cluster/config.ts';
 import type { ObjectSet } from '../cluster/object-set.ts';
 import type { SourcedObject } from '../api/decode.ts';
+import type { KObject } from '../api/types.ts';
 
 export interface ReconcileContext {
   objects: ObjectSet;
@@ -21,6 +22,13 @@ export interface ReconcileContext {
    * control plane's random suffix would: a replacement pod never takes the deleted pod's name.
    */
   deleted?: ReadonlySet<string>;
+  /**
+   * Set by incremental passes for the controllers that narrow their work to it (CHANGE_DRIVEN in
+   * reconcile.ts): every key changed since the controller last ran — plus the sources and deleted
+   * keys of that run — with the object it held then (undefined: absent). Everything else is as that
+   * run left it. Unset: the controller looks at everything.
+   */
+  changes?: ReadonlyMap<string, KObject | undefined>;
 }
 
 export type Controller = (ctx: ReconcileContext) => void;

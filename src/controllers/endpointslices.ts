@@ -13,6 +13,7 @@
  *   Endpoints of deleted Services (the endpoints controller deletes them with the Service).
  */
 import type { Endpoint, EndpointPort, Endpoints, EndpointSlice, KObject, Node, Pod, Service } from '../api/types.ts';
+import { compareObjects, type IndexSpec } from '../cluster/object-set.ts';
 import { objectKey } from '../api/kinds.ts';
 import { apiServerAddresses, apiServerEndpoints, apiServerEndpointSlice } from './apiserver-endpoints.ts';
 import type { ReconcileContext } from './context.ts';
@@ -26,7 +27,7 @@ import { HEADLESS_LABEL, endpointsForService, isServiceIPSet } from './legacy-en
 import { isOwnedBy, newControllerRef, replaceControllerRef } from './owner-references.ts';
 import { ensureOwnerUID } from './ownership.ts';
 import { sameObjectContent, sortedLabels } from './semantic-equality.ts';
-import { ServicePodIndex, hasSelector } from './service-pod-index.ts';
+import { ServicePodIndex, hasSelector, selectorMatches } from './service-pod-index.ts';
 
 export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller.k8s.io';
 /** kube-controller-manager --max-endpoints-per-slice default. */
@@ -37,6 +38,10 @@ const TOPOLOGY_HINTS_ANNOTATION = 'service.kubernetes.io/topology-aware-hints';
 const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
 
 const idOf = (o: KObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const splitId = (id: string): [string, string] => {
+  const at = id.indexOf('/');
+  return [id.slice(0, at), id.slice(at + 1)];
+};
 
 /** Puts `next` unless it equals `existing` (then the existing object, and its identity, stay). */
 function write(ctx: ReconcileContext, next: KObject, existing: KObject | undefined): void {
@@ -44,99 +49,156 @@ function write(ctx: ReconcileContext, next: KObject, existing: KObject | undefin
   ctx.objects.put(next);
 }
 
-function remove(ctx: ReconcileContext, obj: KObject): void {
-  ctx.objects.delete(objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name));
+/**
+ * EndpointSlices by the Service their labels name: `c/<ns>/<service>` for this controller's,
+ * `m/<ns>/<service>` for the mirroring controller's; user slices (and the API server's) are not filed.
+ */
+export const SLICES_BY_SERVICE: IndexSpec<EndpointSlice> = {
+  kind: 'EndpointSlice',
+  buckets: (s) => {
+    const svcName = s.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (!svcName) return undefined;
+    const manager = s.metadata.labels?.[MANAGED_BY_LABEL];
+    const prefix = manager === ENDPOINTSLICE_CONTROLLER ? 'c' : manager === MIRRORING_CONTROLLER ? 'm' : undefined;
+    return prefix && `${prefix}/${s.metadata.namespace ?? ''}/${svcName}`;
+  },
+};
+
+/** What a pass looks at: Services and Endpoints by `namespace/name` (whether they exist or not). */
+interface Scope {
+  services: Set<string>;
+  endpoints: Set<string>;
+}
+
+/**
+ * The Services and Endpoints whose outcome the changes can alter: a changed Service, Endpoints or
+ * slice names its own; a changed pod, the Services of its namespace whose selector matches its
+ * labels before or after. Undefined when everything must be looked at (a node changed: zones and
+ * node names of endpoints come from nodes).
+ */
+function scopeOf(ctx: ReconcileContext, changes: ReadonlyMap<string, KObject | undefined>): Scope | undefined {
+  const { objects } = ctx;
+  const services = new Set<string>();
+  const endpoints = new Set<string>(['default/kubernetes']);
+  const servicesOf = new Map<string, Service[]>();
+  for (const [key, before] of changes) {
+    const kind = key.slice(0, key.indexOf('/'));
+    if (kind !== 'Pod' && kind !== 'Service' && kind !== 'Endpoints' && kind !== 'EndpointSlice' && kind !== 'Node') continue;
+    if (kind === 'Node') return undefined;
+    const now = objects.byKey(key);
+    for (const obj of [before, now]) {
+      if (!obj) continue;
+      const ns = obj.metadata.namespace ?? '';
+      if (kind === 'Service' || kind === 'Endpoints') {
+        services.add(idOf(obj));
+        endpoints.add(idOf(obj));
+      } else if (kind === 'EndpointSlice') {
+        const bucket = SLICES_BY_SERVICE.buckets(obj as EndpointSlice);
+        if (typeof bucket !== 'string') continue;
+        (bucket.startsWith('c/') ? services : endpoints).add(bucket.slice(2));
+      } else {
+        let inNamespace = servicesOf.get(ns);
+        if (!inNamespace) servicesOf.set(ns, (inNamespace = objects.list<Service>('Service', ns).filter(hasSelector)));
+        for (const svc of inNamespace) if (selectorMatches(svc.spec.selector!, obj.metadata.labels)) services.add(idOf(svc));
+      }
+    }
+  }
+  // A Service's Endpoints are written with its slices; the mirroring pass then looks at them too.
+  for (const id of services) endpoints.add(id);
+  return { services, endpoints };
 }
 
 export function reconcileEndpointSlices(ctx: ReconcileContext): void {
-  const services = ctx.objects.list<Service>('Service');
-  const slices = ctx.objects.list<EndpointSlice>('EndpointSlice');
-  const servicesById = new Map(services.map((s) => [idOf(s), s]));
-  const pods = new ServicePodIndex(ctx.objects.list<Pod>('Pod'));
-  const nodes = ctx.objects.list<Node>('Node');
+  const { objects } = ctx;
+  const scope = ctx.changes && scopeOf(ctx, ctx.changes);
+  const slicesOf = objects.index(SLICES_BY_SERVICE);
+  const pods = new ServicePodIndex(objects);
+  const nodes = objects.list<Node>('Node');
   const nodesByName = new Map(nodes.map((n) => [n.metadata.name, n]));
+  const byIds = <T extends KObject>(kind: string, ids: Iterable<string>): T[] =>
+    [...ids].map((id) => objects.get<T>(kind, ...splitId(id))).filter((o): o is T => o !== undefined).sort(compareObjects);
 
-  const controllerSlices = new Map<string, EndpointSlice[]>();
-  const mirroredSlices = new Map<string, EndpointSlice[]>();
-  const takenNames = new Set<string>();
-  for (const s of slices) {
-    takenNames.add(idOf(s));
-    const svcName = s.metadata.labels?.[SERVICE_NAME_LABEL];
-    if (!svcName) continue;
-    const manager = s.metadata.labels?.[MANAGED_BY_LABEL];
-    const target = manager === ENDPOINTSLICE_CONTROLLER ? controllerSlices : manager === MIRRORING_CONTROLLER ? mirroredSlices : undefined;
-    if (!target) continue; // user slices (and the API server's own) are not ours
-    const id = `${s.metadata.namespace ?? ''}/${svcName}`;
-    let list = target.get(id);
-    if (!list) target.set(id, (list = []));
-    list.push(s);
-  }
+  // Slice names in use: those existing when the pass began (removed since or not) and those it made.
+  const removedSlices = new Set<string>();
+  const madeSlices = new Set<string>();
+  const remove = (obj: KObject): void => {
+    if (obj.kind === 'EndpointSlice') removedSlices.add(idOf(obj));
+    objects.delete(objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name));
+  };
   const nameFor = (namespace: string, prefix: string, seed: string): string => {
     for (let n = 0; ; n++) {
       const name = generatedName(prefix, `${namespace}/${seed}/${n}`);
-      if (!takenNames.has(`${namespace}/${name}`)) {
-        takenNames.add(`${namespace}/${name}`);
+      const id = `${namespace}/${name}`;
+      if (!madeSlices.has(id) && !removedSlices.has(id) && !objects.has(objectKey('EndpointSlice', namespace, name))) {
+        madeSlices.add(id);
         return name;
       }
     }
   };
+  const filed = (prefix: 'c' | 'm'): string[] => [...slicesOf.buckets()].filter((b) => b.startsWith(`${prefix}/`)).map((b) => b.slice(2));
 
+  const services = scope ? byIds<Service>('Service', scope.services) : objects.list<Service>('Service');
   for (const listed of services) {
     let svc = listed;
     const id = idOf(svc);
     const ns = svc.metadata.namespace ?? '';
-    const owned = controllerSlices.get(id) ?? [];
-    controllerSlices.delete(id);
+    const owned = slicesOf.sorted(`c/${id}`);
     if (!hasSelector(svc)) {
-      for (const s of owned) remove(ctx, s);
+      for (const s of owned) remove(s);
       continue;
     }
-    svc = ensureOwnerUID(ctx.objects, svc, owned);
+    svc = ensureOwnerUID(objects, svc, owned);
     const selected = pods.select(ns, svc.spec.selector!);
-    reconcileServiceSlices(ctx, svc, selected, nodesByName, owned, (seed) => nameFor(ns, `${svc.metadata.name}-`, seed));
-    const existingEp = ctx.objects.get<Endpoints>('Endpoints', ns, svc.metadata.name);
+    reconcileServiceSlices(ctx, svc, selected, nodesByName, owned, remove, (seed) => nameFor(ns, `${svc.metadata.name}-`, seed));
+    const existingEp = objects.get<Endpoints>('Endpoints', ns, svc.metadata.name);
     const knownUIDs = recordedPodUIDs(existingEp);
     write(ctx, endpointsForService(svc, selected, existingEp, (pns, name) => knownUIDs.get(`${pns}/${name}`)), existingEp);
   }
   // Slices of Services that no longer exist (the garbage collector follows their owner reference).
-  for (const list of controllerSlices.values()) for (const s of list) remove(ctx, s);
+  for (const id of scope ? scope.services : filed('c')) {
+    if (!objects.get('Service', ...splitId(id))) for (const s of slicesOf.sorted(`c/${id}`)) remove(s);
+  }
 
-  const kubernetes = servicesById.get('default/kubernetes');
+  const kubernetes = objects.get<Service>('Service', 'default', 'kubernetes');
   if (kubernetes && !hasSelector(kubernetes)) {
     const ips = apiServerAddresses(nodes);
     if (ips.length) {
-      const ep = ctx.objects.get<Endpoints>('Endpoints', 'default', 'kubernetes');
+      const ep = objects.get<Endpoints>('Endpoints', 'default', 'kubernetes');
       write(ctx, apiServerEndpoints(kubernetes, ips, ep), ep);
-      const slice = ctx.objects.get<EndpointSlice>('EndpointSlice', 'default', 'kubernetes');
+      const slice = objects.get<EndpointSlice>('EndpointSlice', 'default', 'kubernetes');
       write(ctx, apiServerEndpointSlice(kubernetes, ips, slice), slice);
     }
   }
 
-  for (const listed of ctx.objects.list<Endpoints>('Endpoints')) {
+  const seen = new Set<string>();
+  for (const listed of scope ? byIds<Endpoints>('Endpoints', scope.endpoints) : objects.list<Endpoints>('Endpoints')) {
     let ep = listed;
     const id = idOf(ep);
-    const svc = servicesById.get(id);
-    const mirrored = mirroredSlices.get(id) ?? [];
-    mirroredSlices.delete(id);
+    seen.add(id);
+    const svc = objects.get<Service>('Service', ...splitId(id));
+    const mirrored = slicesOf.sorted(`m/${id}`);
     if (!svc) {
       // Deleted with its Service; Endpoints supplied in this very apply are the user's to keep.
       const key = objectKey('Endpoints', ep.metadata.namespace, ep.metadata.name);
-      if (!ctx.sources.has(key) && ep.metadata.annotations?.[LEADER_ANNOTATION] === undefined) remove(ctx, ep);
-      for (const s of mirrored) remove(ctx, s);
+      if (!ctx.sources.has(key) && ep.metadata.annotations?.[LEADER_ANNOTATION] === undefined) remove(ep);
+      for (const s of mirrored) remove(s);
       continue;
     }
     if (Object.keys(svc.spec.selector ?? {}).length > 0 || !shouldMirror(ep)) {
-      for (const s of mirrored) remove(ctx, s);
+      for (const s of mirrored) remove(s);
       continue;
     }
-    ep = ensureOwnerUID(ctx.objects, ep, mirrored);
+    ep = ensureOwnerUID(objects, ep, mirrored);
     const ns = ep.metadata.namespace ?? '';
     const result = mirrorEndpoints(ep, mirrored, (seed) => nameFor(ns, `${ep.metadata.name}-`, seed));
     const byName = new Map(mirrored.map((s) => [s.metadata.name, s]));
     for (const s of result.put) write(ctx, s, byName.get(s.metadata.name));
-    for (const s of result.remove) remove(ctx, s);
+    for (const s of result.remove) remove(s);
   }
-  for (const list of mirroredSlices.values()) for (const s of list) remove(ctx, s);
+  // Mirrored slices whose Endpoints are gone.
+  for (const id of scope ? scope.endpoints : filed('m')) {
+    if (!seen.has(id)) for (const s of slicesOf.sorted(`m/${id}`)) remove(s);
+  }
 }
 
 /** Pod uids recorded in existing Endpoints, for pods whose working copy has no uid yet. */
@@ -222,6 +284,7 @@ function reconcileServiceSlices(
   selected: readonly Pod[],
   nodesByName: Map<string, Node>,
   existing: readonly EndpointSlice[],
+  remove: (obj: KObject) => void,
   nameFor: (seed: string) => string,
 ): void {
   const addressTypes = addressTypesForService(svc);
@@ -289,5 +352,5 @@ function reconcileServiceSlices(
   // Existing slices whose labels or owner reference drifted are rewritten too.
   for (const s of placement.unchanged) write(ctx, build({ name: s.metadata.name, existing: s, addressType: s.addressType, ports: s.ports ?? [], endpoints: s.endpoints ?? [], key: '' }), s);
   for (const p of placement.write) write(ctx, build(p), p.existing);
-  for (const s of [...placement.remove, ...foreign]) remove(ctx, s);
+  for (const s of [...placement.remove, ...foreign]) remove(s);
 }

@@ -18,7 +18,8 @@ export class RangeAllocator {
   private readonly network4: number;
   private readonly size4: number;
 
-  constructor(readonly cidr: CIDR) {
+  /** `taken` says which addresses are in use besides those reserved here (canonical text). */
+  constructor(readonly cidr: CIDR, private readonly taken?: (ip: string) => boolean) {
     this.network4 = cidr.family === 4 ? Number(cidr.network) : 0;
     this.size4 = cidr.family === 4 ? Number(cidr.size) : 0;
     const hostBits = (cidr.family === 4 ? 32 : 128) - cidr.prefix;
@@ -67,7 +68,7 @@ export class RangeAllocator {
 
   /** The lowest free address (and takes it), or undefined when the range is exhausted. */
   allocate(): string | undefined {
-    while (this.cursor <= this.lastOffset && this.used.has(this.cursor)) this.cursor++;
+    while (this.cursor <= this.lastOffset && (this.used.has(this.cursor) || this.taken?.(this.at(this.cursor)))) this.cursor++;
     if (this.cursor > this.lastOffset) return undefined;
     this.used.add(this.cursor);
     return this.at(this.cursor++);

@@ -19,16 +19,14 @@ import type { ReconcileContext } from './context.ts';
 import { blame, conflictError } from './conflicts.ts';
 import { canonicalIP, RangeAllocator } from './ip-allocator.ts';
 import { putIfChanged } from './object-changes.ts';
+import { PODS_BY_NODE } from './pod-indexes.ts';
+
+/** A node's pods, in namespace/name order (asked only for nodes reconstructed from their pods). */
+type PodsOfNode = (node: string) => Pod[];
 
 export function reconcileNodeIPAM(ctx: ReconcileContext): void {
-  const podsByNode = new Map<string, Pod[]>();
-  for (const pod of ctx.objects.list<Pod>('Pod')) {
-    const n = pod.spec?.nodeName;
-    if (!n) continue;
-    let list = podsByNode.get(n);
-    if (!list) podsByNode.set(n, (list = []));
-    list.push(pod);
-  }
+  const byNode = ctx.objects.index(PODS_BY_NODE);
+  const podsByNode: PodsOfNode = (node) => byNode.sorted(node);
   allocatePodCIDRs(ctx, podsByNode);
   allocateNodeAddresses(ctx, podsByNode);
 }
@@ -97,7 +95,7 @@ class BlockSet {
   }
 }
 
-function allocatePodCIDRs(ctx: ReconcileContext, podsByNode: Map<string, Pod[]>): void {
+function allocatePodCIDRs(ctx: ReconcileContext, podsByNode: PodsOfNode): void {
   const { objects, config } = ctx;
   const cluster = parseCIDR(config.podCIDR);
   if (!cluster) return; // ClusterConfig parsing rejects an invalid podCIDR
@@ -138,7 +136,7 @@ function allocatePodCIDRs(ctx: ReconcileContext, podsByNode: Map<string, Pod[]>)
   for (const node of nodes) {
     if (givenPodCIDR(node)) continue;
     const indices: string[] = [];
-    for (const pod of podsByNode.get(node.metadata.name) ?? []) {
+    for (const pod of podsByNode(node.metadata.name)) {
       const ip = pod.status?.podIP;
       if (pod.spec.hostNetwork || !ip || !cluster.contains(ip)) continue;
       const value = cluster.offsetOf(ip);
@@ -170,7 +168,7 @@ function allocatePodCIDRs(ctx: ReconcileContext, podsByNode: Map<string, Pod[]>)
   }
 }
 
-function allocateNodeAddresses(ctx: ReconcileContext, podsByNode: Map<string, Pod[]>): void {
+function allocateNodeAddresses(ctx: ReconcileContext, podsByNode: PodsOfNode): void {
   const { objects, config } = ctx;
   const network = parseCIDR(config.nodeNetwork);
   const allocator = network ? new RangeAllocator(network) : undefined;
@@ -200,7 +198,7 @@ function allocateNodeAddresses(ctx: ReconcileContext, podsByNode: Map<string, Po
   for (const node of nodes) {
     if (internalIP.has(node.metadata.name)) continue;
     const seen: string[] = [];
-    for (const pod of podsByNode.get(node.metadata.name) ?? []) {
+    for (const pod of podsByNode(node.metadata.name)) {
       const hostIP = canonicalIP(pod.status?.hostIP) ?? (pod.spec.hostNetwork ? canonicalIP(pod.status?.podIP) : undefined);
       if (hostIP) seen.push(hostIP);
     }

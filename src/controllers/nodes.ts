@@ -7,9 +7,10 @@
  * deleted, as the pod garbage collector does, so their controllers replace them elsewhere.
  */
 import type { Node, NodeCondition, Pod } from '../api/types.ts';
-import { keyOf } from '../cluster/object-set.ts';
+import { compareObjects, keyOf } from '../cluster/object-set.ts';
 import type { ReconcileContext } from './context.ts';
 import { putIfChanged } from './object-changes.ts';
+import { boundNode, PODS_BY_NODE } from './pod-indexes.ts';
 
 /** kubeadm's control-plane node role label and taint. */
 export const CONTROL_PLANE_ROLE = 'node-role.kubernetes.io/control-plane';
@@ -65,27 +66,31 @@ function sourcePods(ctx: ReconcileContext): (pod: Pod) => boolean {
 
 export function reconcileNodes(ctx: ReconcileContext): void {
   const { objects, config } = ctx;
-  const pods = objects.list<Pod>('Pod');
-  const bound = (p: Pod): string | undefined => (typeof p.spec?.nodeName === 'string' && p.spec.nodeName !== '' ? p.spec.nodeName : undefined);
+  const byNode = objects.index(PODS_BY_NODE);
   const isSource = sourcePods(ctx);
 
   // Nodes this apply creates for pods naming them: what those pods show is all we know of them.
   const reconstructed = new Set<string>();
-  for (const pod of pods) {
-    const n = bound(pod);
-    if (n !== undefined && isSource(pod) && !objects.get('Node', undefined, n)) reconstructed.add(n);
+  for (const s of ctx.sources.values()) {
+    if (s.object.kind !== 'Pod') continue;
+    const pod = objects.byKey(keyOf(s.object)) as Pod | undefined;
+    const n = pod && boundNode(pod);
+    if (n !== undefined && !objects.get('Node', undefined, n)) reconstructed.add(n);
   }
+
+  // Only pods bound to a node that does not exist (yet) have anything to do: those being applied
+  // register it, the others go.
+  const missing = [...byNode.buckets()].filter((n) => !objects.get('Node', undefined, n));
 
   if (objects.count('Node') === 0) {
     // A dump's pods name the nodes of another cluster: then those are the cluster, not config.nodes.
-    const foreign = pods.some((p) => {
-      const n = bound(p);
-      return n !== undefined && !config.nodes.includes(n);
-    });
+    const foreign = [...byNode.buckets()].some((n) => !config.nodes.includes(n));
     if (!foreign) for (const name of config.nodes) objects.put(newNode(name));
   }
 
-  // Node lookups by name, kept in step with the nodes this loop puts (thousands of pods, few nodes).
+  // In namespace/name order: the first such pod decides what the node is.
+  const pods = missing.flatMap((n) => [...(byNode.get(n)?.values() ?? [])]).sort(compareObjects);
+  // Node lookups by name, kept in step with the nodes this loop puts.
   const nodes = new Map<string, Node | undefined>();
   const nodeNamed = (name: string): Node | undefined => {
     if (!nodes.has(name)) nodes.set(name, objects.get<Node>('Node', undefined, name));
@@ -96,8 +101,7 @@ export function reconcileNodes(ctx: ReconcileContext): void {
     nodes.set(node.metadata.name, node);
   };
   for (const pod of pods) {
-    const nodeName = bound(pod);
-    if (nodeName === undefined) continue;
+    const nodeName = boundNode(pod)!;
     const existing = nodeNamed(nodeName);
     if (!isSource(pod)) {
       if (!existing) objects.delete(keyOf(pod));

@@ -5,9 +5,10 @@
  */
 import type { KObject, OwnerReference } from '../api/types.ts';
 import { kindInfo, apiVersionOf } from '../api/kinds.ts';
-import { describeObject, keyOf, type ObjectSet } from '../cluster/object-set.ts';
+import { compareObjects, describeObject, keyOf, type ObjectSet } from '../cluster/object-set.ts';
 import type { ReconcileContext } from './context.ts';
 import { uidFor } from './names.ts';
+import { PODS_BY_WORKLOAD_OWNER } from './pod-indexes.ts';
 
 /** The kinds whose controllers podnet runs; owners of other kinds (Job, Node, …) are never judged missing. */
 export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'];
@@ -60,8 +61,19 @@ export function ensureOwnerUID<T extends KObject>(objects: ObjectSet, owner: T, 
  */
 export function collectGarbage(ctx: ReconcileContext): void {
   const { objects } = ctx;
+  // Pods are many: only those referencing an owner that is missing are looked at (the index files
+  // each pod under every owner it references).
+  const pods = (): KObject[] => {
+    const index = objects.index(PODS_BY_WORKLOAD_OWNER);
+    const found = new Map<string, KObject>();
+    for (const owner of index.buckets()) {
+      if (objects.has(owner)) continue;
+      for (const [key, pod] of index.get(owner) ?? []) found.set(key, pod);
+    }
+    return [...found.values()].sort(compareObjects);
+  };
   for (const kind of DEPENDENT_KINDS) {
-    for (const obj of objects.list(kind)) {
+    for (const obj of kind === 'Pod' ? pods() : objects.list(kind)) {
       const refs = obj.metadata.ownerReferences ?? [];
       if (refs.length === 0) continue;
       const missing = (r: OwnerReference): boolean => WORKLOAD_KINDS.includes(r.kind) && !objects.get(r.kind, obj.metadata.namespace, r.name);

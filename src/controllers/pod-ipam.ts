@@ -12,13 +12,14 @@
  * phase and conditions (a pod written as Ready False stays not ready); only absent fields are filled.
  */
 import { parseCIDR } from '../api/cidr.ts';
-import { reasons } from '../api/errors.ts';
+import { reasons, type InputError } from '../api/errors.ts';
+import { compareObjects } from '../cluster/object-set.ts';
 import type { Container, Node, Pod, PodCondition, PodStatus } from '../api/types.ts';
 import type { ReconcileContext } from './context.ts';
 import { blame, conflictError } from './conflicts.ts';
-import { canonicalIP, RangeAllocator } from './ip-allocator.ts';
+import { RangeAllocator } from './ip-allocator.ts';
 import { sameContent } from './object-changes.ts';
-import { isTerminal } from './pod-template.ts';
+import { isCompleteStatus, isContainerCreating, PODS_BY_IP, PODS_WANTING_IPAM } from './pod-indexes.ts';
 
 interface NodeRange {
   node: Node;
@@ -100,17 +101,6 @@ export function containerCreatingStatus(pod: Pod, hostIP: string | undefined): P
   };
 }
 
-/** A status this controller wrote when the node range was exhausted: retried, not kept. */
-function isContainerCreating(status: PodStatus | undefined): boolean {
-  if (!status || status.phase !== 'Pending' || status.podIP) return false;
-  const cs = status.containerStatuses as { state?: { waiting?: { reason?: string } } }[] | undefined;
-  return !!cs?.length && cs.every((c) => c.state?.waiting?.reason === 'ContainerCreating');
-}
-
-function isComplete(status: PodStatus | undefined): boolean {
-  return !!status && status.phase !== undefined && !!status.podIP && !!status.podIPs && !!status.hostIP && !!status.hostIPs && !!status.conditions && status.containerStatuses !== undefined;
-}
-
 /** A given status with the absent fields filled in; phase and conditions the user wrote are kept. */
 function filledStatus(pod: Pod, given: PodStatus, podIP: string, hostIP: string | undefined): PodStatus {
   const fresh = runningStatus(pod, podIP, hostIP);
@@ -131,41 +121,38 @@ function filledStatus(pod: Pod, given: PodStatus, podIP: string, hostIP: string 
 
 export function reconcilePodIPAM(ctx: ReconcileContext): void {
   const { objects } = ctx;
+  const held = objects.index(PODS_BY_IP);
   const ranges = new Map<string, NodeRange>();
   for (const node of objects.list<Node>('Node')) {
     const cidr = node.spec?.podCIDR ? parseCIDR(node.spec.podCIDR) : undefined;
     const internalIP = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-    ranges.set(node.metadata.name, { node, internalIP, allocator: cidr ? new RangeAllocator(cidr) : undefined });
+    // Every address a pod holds is taken (node podCIDRs never overlap: node IPAM rejects that).
+    ranges.set(node.metadata.name, { node, internalIP, allocator: cidr ? new RangeAllocator(cidr, (ip) => held.count(ip) > 0) : undefined });
   }
-  const allocators = [...ranges.values()].flatMap((r) => (r.allocator ? [r.allocator] : []));
-  const pods = objects.list<Pod>('Pod');
 
-  // Given IPs first, so new pods never take an address an imported pod holds.
-  const holders = new Map<string, Pod>();
-  for (const pod of pods) {
-    const ip = canonicalIP(pod.status?.podIP);
-    if (ip === undefined || pod.spec.hostNetwork || isTerminal(pod)) continue;
-    const prev = holders.get(ip);
-    if (prev) {
+  // Two pods claiming one IP: the later of them in namespace/name order is reported (or the one
+  // being applied), as a walk over all pods in that order would.
+  const clashes: { pod: Pod; error: InputError }[] = [];
+  for (const ip of held.shared()) {
+    const [prev, ...others] = held.sorted(ip);
+    for (const pod of others) {
       const culprit = blame(ctx, prev, pod);
       const other = culprit === pod ? prev : pod;
-      ctx.errors.push(conflictError(ctx, culprit, ['status', 'podIP'], reasons.invalid(culprit.status?.podIP, `pod IP already used by pod ${other.metadata.namespace}/${other.metadata.name}`)));
-      continue;
+      clashes.push({ pod, error: conflictError(ctx, culprit, ['status', 'podIP'], reasons.invalid(culprit.status?.podIP, `pod IP already used by pod ${other.metadata.namespace}/${other.metadata.name}`)) });
     }
-    holders.set(ip, pod);
-    const own = ranges.get(pod.spec.nodeName ?? '')?.allocator;
-    if (!own?.reserve(ip)) for (const a of allocators) if (a.reserve(ip)) break;
   }
+  clashes.sort((a, b) => compareObjects(a.pod, b.pod));
+  for (const c of clashes) ctx.errors.push(c.error);
 
+  const wanting = objects.index(PODS_WANTING_IPAM);
+  const pods = [...wanting.buckets()].flatMap((node) => [...wanting.get(node)!.values()]).sort(compareObjects);
   for (const pod of pods) {
-    const nodeName = pod.spec.nodeName;
-    if (!nodeName || isTerminal(pod) || pod.metadata.deletionTimestamp) continue;
+    const nodeName = pod.spec.nodeName!;
     const range = ranges.get(nodeName);
     if (!range) continue; // the nodes controller creates or prunes these
     const given = isContainerCreating(pod.status) ? undefined : pod.status;
-    if (isComplete(given)) continue;
+    if (isCompleteStatus(given)) continue;
     const id = `${pod.metadata.namespace}/${pod.metadata.name}`;
-
     let podIP = given?.podIP;
     if (podIP === undefined && pod.spec.hostNetwork) podIP = range.internalIP;
     if (podIP === undefined && given?.phase === 'Pending') continue; // written as not started: keep it so

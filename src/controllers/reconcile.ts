@@ -45,6 +45,14 @@ export const READS: Readonly<Record<string, readonly string[] | '*'>> = {
   endpointslices: ['Service', 'EndpointSlice', 'Endpoints', 'Pod', 'Node'],
 };
 
+/**
+ * Controllers that, on an incremental pass, are told what changed since they last ran
+ * (ReconcileContext.changes) and look only at what that affects; each with the kinds whose sources
+ * or deleted keys can make its outcome differ from that of a pass without them (endpointslices keeps
+ * Endpoints without a Service only when they are being applied).
+ */
+export const CHANGE_DRIVEN: ReadonlyMap<string, readonly string[]> = new Map([['endpointslices', ['Endpoints']]]);
+
 /** Runs every controller, in order. */
 export function reconcile(ctx: ReconcileContext): void {
   for (const [, controller] of PIPELINE) controller(ctx);

@@ -41,7 +41,6 @@ export function reconcileReplicaSets(ctx: ReconcileContext, pods: PodsByOwner): 
         if (!isPodActive(orphan) || !selector.matches(orphan.metadata.labels)) continue;
         const adopted = withControllerRef(orphan, rs);
         objects.put(adopted);
-        pods.adopted(orphan, rs);
         owned = [...owned, adopted];
       }
     }

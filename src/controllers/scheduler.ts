@@ -10,7 +10,7 @@ import type { Node, Pod, PodCondition } from '../api/types.ts';
 import type { ReconcileContext } from './context.ts';
 import { podMatchesNode } from './node-affinity.ts';
 import { putIfChanged } from './object-changes.ts';
-import { isTerminal } from './pod-template.ts';
+import { ACTIVE_PODS_BY_NODE, UNSCHEDULED_PODS } from './pod-indexes.ts';
 import { UNSCHEDULABLE_TAINT, untoleratedTaint } from './taints.ts';
 
 /** Why a node was filtered out: the first failing plugin, in the default profile's order, in its words. */
@@ -37,14 +37,10 @@ function isUnschedulableStatus(pod: Pod): boolean {
 export function reconcileScheduler(ctx: ReconcileContext): void {
   const { objects } = ctx;
   const nodes = objects.list<Node>('Node');
-  const load = new Map<string, number>(nodes.map((n) => [n.metadata.name, 0]));
-  const pending: Pod[] = [];
-  for (const pod of objects.list<Pod>('Pod')) {
-    if (isTerminal(pod) || pod.metadata.deletionTimestamp) continue;
-    const n = pod.spec.nodeName;
-    if (n) load.set(n, (load.get(n) ?? 0) + 1);
-    else pending.push(pod);
-  }
+  // A node's load: the pods bound to it, neither finished nor being deleted.
+  const active = objects.index(ACTIVE_PODS_BY_NODE);
+  const load = new Map<string, number>(nodes.map((n) => [n.metadata.name, active.count(n.metadata.name)]));
+  const pending = objects.index(UNSCHEDULED_PODS).sorted('');
 
   // Filters depend only on a pod's constraints, which replicas share: evaluate once per distinct set.
   const feasibility = new Map<string, { feasible: Node[]; reasons: string[] }>();

@@ -1,58 +1,53 @@
 /**
  * Pods a Service selects (spec.selector: every key=value must match, pods of the Service's namespace
- * only), answered from an index by namespace and label pair so thousands of Services over thousands of
- * pods stay cheap: only the pods carrying the rarest selector pair are checked. A namespace is
- * indexed when a Service there first asks, so namespaces without selector Services cost nothing.
+ * only), answered from the working set's index of pods by namespace and label pair, kept in step
+ * with every put and delete: only the pods carrying the rarest selector pair are checked, so
+ * thousands of Services over thousands of pods stay cheap and a pass pays for no index rebuild.
  */
 import type { Labels, Pod, Service } from '../api/types.ts';
+import { compareObjects, type IndexSpec, type ObjectIndex, type ObjectSet } from '../cluster/object-set.ts';
+
+const pairKey = (namespace: string, k: string, v: string): string => `${namespace}\u0000${k}\u0000${v}`;
+
+/** Pods by `namespace, label key, label value`, one bucket per label the pod carries. */
+export const PODS_BY_LABEL: IndexSpec<Pod> = {
+  kind: 'Pod',
+  buckets: (pod) => {
+    const labels = pod.metadata.labels;
+    if (!labels) return undefined;
+    const ns = pod.metadata.namespace ?? '';
+    return Object.entries(labels).map(([k, v]) => pairKey(ns, k, v));
+  },
+};
+
+/** Whether `labels` carry every key=value of a (non-empty) map selector. */
+export function selectorMatches(selector: Labels, labels: Labels | undefined): boolean {
+  for (const [k, v] of Object.entries(selector)) if (labels?.[k] !== v) return false;
+  return true;
+}
 
 export class ServicePodIndex {
-  /** Pods by namespace; a namespace's label index is built the first time a Service there asks. */
-  private readonly byNamespace = new Map<string, Pod[]>();
-  private readonly byPair = new Map<string, Map<string, Pod[]>>();
+  private readonly index: ObjectIndex<Pod>;
 
-  /** `pods` in namespace/name order; results keep that order. */
-  constructor(pods: readonly Pod[]) {
-    for (const pod of pods) {
-      const ns = pod.metadata.namespace ?? '';
-      let list = this.byNamespace.get(ns);
-      if (!list) this.byNamespace.set(ns, (list = []));
-      list.push(pod);
-    }
+  constructor(objects: ObjectSet) {
+    this.index = objects.index(PODS_BY_LABEL);
   }
 
-  private pairs(namespace: string): Map<string, Pod[]> {
-    let index = this.byPair.get(namespace);
-    if (index) return index;
-    index = new Map();
-    for (const pod of this.byNamespace.get(namespace) ?? []) {
-      for (const [k, v] of Object.entries(pod.metadata.labels ?? {})) {
-        const key = pairKey(k, v);
-        let list = index.get(key);
-        if (!list) index.set(key, (list = []));
-        list.push(pod);
-      }
-    }
-    this.byPair.set(namespace, index);
-    return index;
-  }
-
-  /** Pods matching a non-empty map selector in `namespace`. */
+  /** Pods matching a non-empty map selector in `namespace`, in namespace/name order. */
   select(namespace: string, selector: Labels): Pod[] {
     const pairs = Object.entries(selector);
     if (!pairs.length) return [];
-    const index = this.pairs(namespace);
-    let smallest: Pod[] | undefined;
+    let smallest: ReadonlyMap<string, Pod> | undefined;
     for (const [k, v] of pairs) {
-      const list = index.get(pairKey(k, v));
-      if (!list) return [];
-      if (!smallest || list.length < smallest.length) smallest = list;
+      const bucket = this.index.get(pairKey(namespace, k, v));
+      if (!bucket) return [];
+      if (!smallest || bucket.size < smallest.size) smallest = bucket;
     }
-    return (smallest ?? []).filter((p) => pairs.every(([k, v]) => p.metadata.labels?.[k] === v));
+    const out: Pod[] = [];
+    for (const p of smallest!.values()) if (selectorMatches(selector, p.metadata.labels)) out.push(p);
+    return out.sort(compareObjects);
   }
 }
-
-const pairKey = (k: string, v: string): string => `${k}\u0000${v}`;
 
 /**
  * A Service whose pods the controllers track: a non-empty selector and not ExternalName. An empty

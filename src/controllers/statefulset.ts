@@ -58,7 +58,6 @@ export function reconcileStatefulSets(ctx: ReconcileContext, pods: PodsByOwner):
         if (isTerminal(existing) || !podMatchesDesired(existing, desired)) objects.put(desired);
       } else if (!controllerRef(existing) && !selector.empty && selector.matches(existing.metadata.labels)) {
         objects.put(withControllerRef(existing, sts));
-        pods.adopted(existing, sts);
       } else {
         ctx.warnings.push(`StatefulSet ${ns}/${sts.metadata.name}: pod ${desired.metadata.name} exists and belongs to another owner; ordinal ${ordinal} is not created`);
       }

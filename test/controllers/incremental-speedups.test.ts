@@ -52,7 +52,7 @@ describe('hot-path rewrites keep their answers', () => {
       if (next() < 0.5) labels.tier = pick(['x', 'y']);
       return { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: pick(['n1', 'n2', 'n3']), labels }, spec: { containers: [] } } as unknown as Pod;
     }).sort(compareObjects);
-    const index = new ServicePodIndex(pods);
+    const index = new ServicePodIndex(new ObjectSet(pods));
     for (let i = 0; i < 300; i++) {
       const ns = pick(['n1', 'n2', 'n3', 'n4']);
       const selector: Record<string, string> = {};

@@ -10,7 +10,7 @@ import { InvalidInputError } from '../../src/api/errors.ts';
 import { kindInfo } from '../../src/api/kinds.ts';
 import type { KObject } from '../../src/api/types.ts';
 import { defaultClusterConfig, type ClusterConfig } from '../../src/cluster/config.ts';
-import { keyOf, ObjectSet } from '../../src/cluster/object-set.ts';
+import { keyOf, ObjectSet, type IndexSpec, type ObjectIndex } from '../../src/cluster/object-set.ts';
 import { Store, type WatchEvent } from '../../src/cluster/store.ts';
 import { applyObjects, deleteObjects, reconcileStore, type ApplyOptions } from '../../src/controllers/apply.ts';
 import type { ReconcileContext } from '../../src/controllers/context.ts';
@@ -262,6 +262,10 @@ describe('incremental reconcile', () => {
       override namespaces(): string[] {
         this.note('*');
         return super.namespaces();
+      }
+      override index<T extends KObject>(spec: IndexSpec<T>): ObjectIndex<T> {
+        this.note(spec.kind);
+        return super.index(spec);
       }
     }
     for (let seed = 1; seed <= 40; seed++) {
