@@ -5,13 +5,15 @@
  * `fieldValidation` query parameter; then it sends `fieldValidation=Strict` instead of validating
  * client-side.
  *
- * Component schemas carry no `x-kubernetes-group-version-kind` on purpose: kubectl's client-side apply
- * would otherwise compute strategic merge patches from them, and without every patch-merge-key they
- * would turn keyed lists into replace-all lists. Without a schema it uses its compiled-in types, whose
- * merge keys match list-keys.ts.
+ * Built-in kinds have full component schemas (openapi-schemas.ts) with `x-kubernetes-group-version-kind`,
+ * for `kubectl explain`, and the patch-merge-keys kubectl's client-side apply computes strategic merge
+ * patches from. Kinds without such a schema (Gateway API: CRDs upstream) get a stub without GVK, so
+ * kubectl falls back to its own handling (merge patches for kinds it does not compile in).
  */
 import { createHash } from 'node:crypto';
 import { KUBE_VERSION } from './discovery.ts';
+import { kindSchemas, schemaNameOf } from './openapi-schemas.ts';
+import { messageTypeOf } from './protobuf/index.ts';
 import { groupVersions, resourcesOf, type ServedResource } from './resources.ts';
 
 type Doc = Record<string, unknown>;
@@ -26,6 +28,8 @@ const PRETTY = param('pretty', "If 'true', then the output is pretty printed.");
 const LIST_PARAMS = ['allowWatchBookmarks', 'continue', 'fieldSelector', 'labelSelector', 'limit', 'resourceVersion', 'resourceVersionMatch', 'sendInitialEvents', 'timeoutSeconds', 'watch'].map((n) => param(n, n));
 
 function schemaName(r: ServedResource): string {
+  const type = messageTypeOf(r.group ? `${r.group}/${r.version}` : r.version, r.kind);
+  if (type) return schemaNameOf(type);
   const group = r.group === '' ? 'core' : r.group.split('.')[0];
   return `io.podnet.${group}.${r.version}.${r.kind}`;
 }
@@ -113,7 +117,10 @@ export function openapiGroupVersion(group: string, version: string): { body: str
   const schemas: Record<string, Doc> = {};
   for (const r of served) {
     Object.assign(paths, pathsOf(r, prefixOf(group, version)));
-    schemas[schemaName(r)] = schemaOf(r);
+    const stub = schemaOf(r);
+    const full = kindSchemas(r.group, r.version, r.kind, String(stub.description));
+    if (full) Object.assign(schemas, full.schemas);
+    else schemas[schemaName(r)] = stub;
   }
   const doc = {
     openapi: '3.0.0',

@@ -361,6 +361,45 @@ test('kubectl v1.35 typed create/run (protobuf bodies), edit and explain', async
       assert.equal(c.store.revision, revision);
     });
 
+    await t.test('explain reads the OpenAPI schemas: fields, types and descriptions', async () => {
+      const r = await c.kubectl(['explain', 'pod.spec.containers']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^KIND:\s+Pod$/m);
+      assert.match(r.stdout, /^VERSION:\s+v1$/m);
+      assert.match(r.stdout, /^FIELD: containers <\[\]Container>$/m);
+      assert.match(r.stdout, /^ {2}ports\t<\[\]ContainerPort>$/m);
+      assert.match(r.stdout, /^ {2}readinessProbe\t<Probe>$/m);
+      const port = await c.kubectl(['explain', 'svc.spec.ports.targetPort']);
+      assert.equal(port.code, 0, port.stderr);
+      assert.match(port.stdout, /^FIELD: targetPort <IntOrString>$/m);
+      const np = await c.kubectl(['explain', 'networkpolicy.spec.ingress.from']);
+      assert.equal(np.code, 0, np.stderr);
+      assert.match(np.stdout, /^GROUP:\s+networking\.k8s\.io$/m);
+      assert.match(np.stdout, /^ {2}ipBlock\t<IPBlock>$/m);
+      const probe = await c.kubectl(['explain', 'pod.spec.containers.readinessProbe']);
+      assert.match(probe.stdout, /^ {2}httpGet\t<HTTPGetAction>$/m, 'the embedded ProbeHandler is inlined');
+      const bad = await c.kubectl(['explain', 'pod.spec.nosuch']);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /field "nosuch" does not exist/);
+    });
+
+    await t.test('client-side apply computes its patch from the OpenAPI merge keys: containers merge by name', async () => {
+      const manifest = (imageA: string): string =>
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: multi\n  namespace: team\nspec:\n  selector:\n    matchLabels: {app: multi}\n  template:\n    metadata:\n      labels: {app: multi}\n    spec:\n      containers:\n        - name: a\n          image: ${imageA}\n        - name: b\n          image: busybox\n`;
+      const first = await c.kubectl(['apply', '-f', '-'], { stdin: manifest('nginx:1') });
+      assert.equal(first.code, 0, first.stderr);
+      const env = await c.kubectl(['set', 'env', 'deployment/multi', '-n', 'team', '-c', 'b', 'FOO=bar']);
+      assert.equal(env.code, 0, env.stderr);
+      const second = await c.kubectl(['apply', '-f', '-'], { stdin: manifest('nginx:2') });
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(second.stderr, '', 'no warning about computing the patch from OpenAPI');
+      assert.equal(second.stdout, 'deployment.apps/multi configured\n');
+      const stored = c.store.get('Deployment/team/multi') as unknown as Stored;
+      const containers = stored.spec.template!.spec.containers as { name: string; image: string; env?: unknown }[];
+      assert.deepEqual(containers.map((x) => [x.name, x.image]), [['a', 'nginx:2'], ['b', 'busybox']]);
+      assert.deepEqual(containers[1].env, [{ name: 'FOO', value: 'bar' }], 'a list merged by name keeps what another manager added');
+    });
+
     await t.test('drain: pods are deleted with protobuf DeleteOptions', async () => {
       const r = await c.kubectl(['drain', 'node-1', '--ignore-daemonsets', '--force', '--timeout=20s'], { timeoutMs: 40_000 });
       assert.equal(r.code, 0, r.stderr);

@@ -46,6 +46,12 @@ export const PROTOBUF_KINDS: Readonly<Record<string, readonly string[]>> = {
   'discovery.k8s.io/v1': ['EndpointSlice'],
 };
 
+/** The message of a served kind (`v1`, `Pod` → k8s.io.api.core.v1.Pod); undefined when the schema has none. */
+export function messageTypeOf(apiVersion: string, kind: string): protobuf.Type | undefined {
+  if (!PROTOBUF_KINDS[apiVersion]?.includes(kind)) return undefined;
+  return loadSchema().lookupType(`${PACKAGES[apiVersion]}.${kind}`);
+}
+
 const META = '.k8s.io.apimachinery.pkg.apis.meta.v1';
 const TIME = `${META}.Time`;
 const FIELDS_V1 = `${META}.FieldsV1`;
@@ -69,9 +75,8 @@ export function decodeProtobufObject(body: Uint8Array): Record<string, unknown> 
   if (!kind) throw new ProtobufDecodeError(`Object 'Kind' is missing in the protobuf envelope`, 400);
   if (!apiVersion) throw new ProtobufDecodeError(`Object 'apiVersion' is missing in the protobuf envelope`, 400);
   // DeleteOptions travel in every group/version (kubectl drain deletes pods with a typed client).
-  const typeName = kind === 'DeleteOptions' ? `${META.slice(1)}.DeleteOptions` : PROTOBUF_KINDS[apiVersion]?.includes(kind) ? `${PACKAGES[apiVersion]}.${kind}` : undefined;
-  if (!typeName) throw new ProtobufDecodeError(`podnet cannot decode ${apiVersion} ${kind} from protobuf; send it as application/json`, 415);
-  const type = root.lookupType(typeName);
+  const type = kind === 'DeleteOptions' ? root.lookupType(`${META.slice(1)}.DeleteOptions`) : messageTypeOf(apiVersion, kind);
+  if (!type) throw new ProtobufDecodeError(`podnet cannot decode ${apiVersion} ${kind} from protobuf; send it as application/json`, 415);
   const raw = typeof envelope.raw === 'string' ? Buffer.from(envelope.raw, 'base64') : Buffer.alloc(0);
   return { apiVersion, kind, ...toJSON(type, decodeMessage(type, raw)) };
 }

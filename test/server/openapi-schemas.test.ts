@@ -1,0 +1,63 @@
+/**
+ * OpenAPI component schemas of the built-in kinds: upstream's schema names, the GVK extension
+ * `kubectl explain` and client-side apply look for, and the strategic merge patch tags of
+ * k8s.io/api types.go (patchMergeKey / patchStrategy) that apply computes its patches from.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openapiGroupVersion } from '../../src/server/openapi.ts';
+
+type Schema = { properties?: Record<string, Schema>; items?: Schema; allOf?: { $ref: string }[]; [k: string]: unknown };
+
+function doc(group: string, version: string): Record<string, Schema> {
+  const d = openapiGroupVersion(group, version);
+  assert.ok(d);
+  return (JSON.parse(d.body) as { components: { schemas: Record<string, Schema> } }).components.schemas;
+}
+
+test('kind schemas carry x-kubernetes-group-version-kind as a list, under upstream names', () => {
+  const core = doc('', 'v1');
+  assert.deepEqual(core['io.k8s.api.core.v1.Pod']['x-kubernetes-group-version-kind'], [{ group: '', version: 'v1', kind: 'Pod' }]);
+  assert.deepEqual(doc('apps', 'v1')['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind'], [{ group: 'apps', version: 'v1', kind: 'Deployment' }]);
+  assert.deepEqual(Object.keys(core['io.k8s.api.core.v1.Pod'].properties ?? {}), ['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+  assert.equal(core['io.k8s.api.core.v1.Container']['x-kubernetes-group-version-kind'], undefined, 'only kinds carry a GVK');
+});
+
+test('strategic merge patch tags from types.go', () => {
+  const core = doc('', 'v1');
+  const apps = doc('apps', 'v1');
+  const cases: [Schema | undefined, string | undefined, string | undefined, string][] = [
+    [core['io.k8s.api.core.v1.PodSpec'].properties?.containers, 'name', 'merge', 'PodSpec.containers'],
+    [core['io.k8s.api.core.v1.PodSpec'].properties?.volumes, 'name', 'merge,retainKeys', 'PodSpec.volumes'],
+    [core['io.k8s.api.core.v1.PodSpec'].properties?.tolerations, undefined, undefined, 'PodSpec.tolerations (atomic)'],
+    [core['io.k8s.api.core.v1.Container'].properties?.ports, 'containerPort', 'merge', 'Container.ports'],
+    [core['io.k8s.api.core.v1.Container'].properties?.env, 'name', 'merge', 'Container.env'],
+    [core['io.k8s.api.core.v1.ServiceSpec'].properties?.ports, 'port', 'merge', 'ServiceSpec.ports'],
+    [core['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].properties?.finalizers, undefined, 'merge', 'ObjectMeta.finalizers'],
+    [apps['io.k8s.api.apps.v1.DeploymentSpec'].properties?.strategy, undefined, 'retainKeys', 'DeploymentSpec.strategy'],
+  ];
+  for (const [schema, key, strategy, name] of cases) {
+    assert.ok(schema, name);
+    assert.equal(schema['x-kubernetes-patch-merge-key'], key, name);
+    assert.equal(schema['x-kubernetes-patch-strategy'], strategy, name);
+  }
+});
+
+test('JSON shapes: embedded structs inlined, IntOrString and Quantity as upstream, references by allOf', () => {
+  const core = doc('', 'v1');
+  const probe = core['io.k8s.api.core.v1.Probe'].properties ?? {};
+  assert.ok(probe.httpGet && probe.tcpSocket && probe.exec, 'ProbeHandler is embedded in Probe');
+  assert.equal(probe.handler, undefined);
+  const volume = core['io.k8s.api.core.v1.Volume'].properties ?? {};
+  assert.ok(volume.name && volume.emptyDir && volume.configMap, 'VolumeSource is embedded in Volume');
+  assert.deepEqual(core['io.k8s.api.core.v1.ServicePort'].properties?.targetPort.allOf, [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString' }]);
+  assert.equal(core['io.k8s.apimachinery.pkg.util.intstr.IntOrString']['x-kubernetes-int-or-string'], true);
+  assert.equal(core['io.k8s.apimachinery.pkg.apis.meta.v1.Time'].format, 'date-time');
+  const every = Object.values(core).flatMap((s) => Object.values(s.properties ?? {}));
+  for (const p of every) for (const r of [...(p.allOf ?? []), ...(p.items?.allOf ?? [])]) assert.ok(core[r.$ref.replace('#/components/schemas/', '')], `${r.$ref} resolves`);
+});
+
+test('kinds without a protobuf schema (Gateway API) keep a stub without GVK', () => {
+  const gw = doc('gateway.networking.k8s.io', 'v1');
+  for (const s of Object.values(gw)) assert.equal(s['x-kubernetes-group-version-kind'], undefined);
+});
