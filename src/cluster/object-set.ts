@@ -34,25 +34,48 @@ export interface IndexSpec<T extends KObject = KObject> {
   buckets(obj: T): string | readonly string[] | undefined;
 }
 
-const bucketList = (b: string | readonly string[] | undefined): readonly string[] => (b === undefined ? [] : typeof b === 'string' ? [b] : b);
+type Filing = string | readonly string[] | undefined;
 
-/** The objects of an IndexSpec's kind by bucket, kept in step with the set that made it. */
+const bucketList = (b: Filing): readonly string[] => (b === undefined ? [] : typeof b === 'string' ? [b] : b);
+
+function sameFiling(a: Filing, b: Filing): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || typeof a === 'string' || typeof b === 'string' || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The keys of an IndexSpec's kind by bucket, kept in step with the set that made it. Buckets hold
+ * keys, not objects: replacing an object without moving it between buckets costs no index work.
+ */
 export class ObjectIndex<T extends KObject = KObject> {
-  private readonly map = new Map<string, Map<string, T>>();
-  /** Buckets holding more than one object. */
+  private readonly map = new Map<string, Set<string>>();
+  /** Buckets holding more than one key. */
   private readonly crowded = new Set<string>();
 
-  constructor(readonly spec: IndexSpec<T>) {}
+  constructor(
+    readonly spec: IndexSpec<T>,
+    private readonly resolve: (key: string) => KObject | undefined,
+  ) {}
 
-  /** Objects filed under `bucket`, by key, in no particular order. */
-  get(bucket: string): ReadonlyMap<string, T> | undefined {
+  /** Keys filed under `bucket`, in no particular order. */
+  keys(bucket: string): ReadonlySet<string> | undefined {
     return this.map.get(bucket);
+  }
+
+  /** Objects filed under `bucket`, in no particular order. */
+  objects(bucket: string): T[] {
+    const keys = this.map.get(bucket);
+    if (!keys) return [];
+    const out: T[] = [];
+    for (const k of keys) out.push(this.resolve(k) as T);
+    return out;
   }
 
   /** Objects filed under `bucket`, sorted by namespace then name. */
   sorted(bucket: string): T[] {
-    const m = this.map.get(bucket);
-    return m ? [...m.values()].sort(compareObjects) : [];
+    return this.objects(bucket).sort(compareObjects);
   }
 
   count(bucket: string): number {
@@ -69,24 +92,31 @@ export class ObjectIndex<T extends KObject = KObject> {
     return this.crowded.keys();
   }
 
-  /** @internal ObjectSet keeps the index in step. */
-  update(key: string, prev: T | undefined, next: T | undefined): void {
-    const before = prev ? bucketList(this.spec.buckets(prev)) : [];
-    const after = next ? bucketList(this.spec.buckets(next)) : [];
-    for (const b of before) {
-      if (after.includes(b)) continue;
+  /**
+   * @internal ObjectSet keeps the index in step: files `key`, filed under `before`, as `next` (the
+   * key's object now; undefined: gone) requires. Returns how it is filed now.
+   */
+  update(key: string, before: Filing, next: T | undefined): Filing {
+    let after: Filing = next ? this.spec.buckets(next) : undefined;
+    if (after !== undefined && typeof after !== 'string' && after.length === 0) after = undefined;
+    if (sameFiling(before, after)) return before;
+    const afterList = bucketList(after);
+    for (const b of bucketList(before)) {
+      if (afterList.includes(b)) continue;
       const m = this.map.get(b);
       if (!m) continue;
       m.delete(key);
       if (m.size === 0) this.map.delete(b);
       else if (m.size === 1) this.crowded.delete(b);
     }
-    for (const b of after) {
+    for (const b of afterList) {
       let m = this.map.get(b);
-      if (!m) this.map.set(b, (m = new Map()));
-      m.set(key, next!);
+      if (!m) this.map.set(b, (m = new Set()));
+      if (m.has(key)) continue;
+      m.add(key);
       if (m.size === 2) this.crowded.add(b);
     }
+    return after;
   }
 }
 
@@ -111,6 +141,8 @@ export class ObjectSet {
   /** Secondary indexes, by kind and by spec. */
   private readonly indexesByKind = new Map<string, ObjectIndex[]>();
   private readonly indexesBySpec = new Map<IndexSpec, ObjectIndex>();
+  /** Per key of an indexed kind, how each of its kind's indexes (in indexesByKind order) files it. */
+  private readonly filing = new Map<string, Filing[]>();
   /** Per change (version() - changeLog.length + i), the key changed and the object it held before. */
   private changeLog: { key: string; before: KObject | undefined }[] = [];
 
@@ -153,11 +185,16 @@ export class ObjectSet {
   index<T extends KObject>(spec: IndexSpec<T>): ObjectIndex<T> {
     let index = this.indexesBySpec.get(spec as unknown as IndexSpec) as ObjectIndex<T> | undefined;
     if (index) return index;
-    index = new ObjectIndex(spec);
-    for (const [key, obj] of this.byKind.get(spec.kind) ?? []) index.update(key, undefined, obj as T);
-    this.indexesBySpec.set(spec as unknown as IndexSpec, index as unknown as ObjectIndex);
+    index = new ObjectIndex(spec, (key) => this.objects.get(key));
     let list = this.indexesByKind.get(spec.kind);
     if (!list) this.indexesByKind.set(spec.kind, (list = []));
+    const at = list.length;
+    for (const [key, obj] of this.byKind.get(spec.kind) ?? []) {
+      let filed = this.filing.get(key);
+      if (!filed) this.filing.set(key, (filed = []));
+      filed[at] = index.update(key, undefined, obj as T);
+    }
+    this.indexesBySpec.set(spec as unknown as IndexSpec, index as unknown as ObjectIndex);
     list.push(index as unknown as ObjectIndex);
     return index;
   }
@@ -233,7 +270,12 @@ export class ObjectSet {
     }
     this.objects.set(key, obj);
     if (!(unchanged && prev)) this.changed(key, obj.kind, prev, obj);
-    for (const index of this.indexesByKind.get(obj.kind) ?? []) index.update(key, prev, obj);
+    const indexes = this.indexesByKind.get(obj.kind);
+    if (indexes) {
+      let filed = this.filing.get(key);
+      if (!filed) this.filing.set(key, (filed = []));
+      for (let i = 0; i < indexes.length; i++) filed[i] = indexes[i].update(key, filed[i], obj);
+    }
     let kindMap = this.byKind.get(obj.kind);
     if (!kindMap) this.byKind.set(obj.kind, (kindMap = new Map()));
     kindMap.set(key, obj);
@@ -251,7 +293,10 @@ export class ObjectSet {
     if (this.journal && !this.journal.has(key)) this.journal.set(key, obj);
     this.objects.delete(key);
     this.changed(key, obj.kind, obj, undefined);
-    for (const index of this.indexesByKind.get(obj.kind) ?? []) index.update(key, obj, undefined);
+    const indexes = this.indexesByKind.get(obj.kind);
+    const filed = this.filing.get(key);
+    if (indexes && filed) for (let i = 0; i < indexes.length; i++) indexes[i].update(key, filed[i], undefined);
+    this.filing.delete(key);
     this.byKind.get(obj.kind)?.delete(key);
     const sorted = this.sorted.get(obj.kind);
     if (sorted) sorted.splice(position(sorted, obj), 1);

@@ -89,7 +89,7 @@ export function reconcileNodes(ctx: ReconcileContext): void {
   }
 
   // In namespace/name order: the first such pod decides what the node is.
-  const pods = missing.flatMap((n) => [...(byNode.get(n)?.values() ?? [])]).sort(compareObjects);
+  const pods = missing.flatMap((n) => byNode.objects(n)).sort(compareObjects);
   // Node lookups by name, kept in step with the nodes this loop puts.
   const nodes = new Map<string, Node | undefined>();
   const nodeNamed = (name: string): Node | undefined => {

@@ -68,7 +68,7 @@ export function collectGarbage(ctx: ReconcileContext): void {
     const found = new Map<string, KObject>();
     for (const owner of index.buckets()) {
       if (objects.has(owner)) continue;
-      for (const [key, pod] of index.get(owner) ?? []) found.set(key, pod);
+      for (const key of index.keys(owner) ?? []) found.set(key, objects.byKey(key)!);
     }
     return [...found.values()].sort(compareObjects);
   };

@@ -145,7 +145,7 @@ export function reconcilePodIPAM(ctx: ReconcileContext): void {
   for (const c of clashes) ctx.errors.push(c.error);
 
   const wanting = objects.index(PODS_WANTING_IPAM);
-  const pods = [...wanting.buckets()].flatMap((node) => [...wanting.get(node)!.values()]).sort(compareObjects);
+  const pods = [...wanting.buckets()].flatMap((node) => wanting.objects(node)).sort(compareObjects);
   for (const pod of pods) {
     const nodeName = pod.spec.nodeName!;
     const range = ranges.get(nodeName);

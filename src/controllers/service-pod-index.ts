@@ -37,15 +37,14 @@ export class ServicePodIndex {
   select(namespace: string, selector: Labels): Pod[] {
     const pairs = Object.entries(selector);
     if (!pairs.length) return [];
-    let smallest: ReadonlyMap<string, Pod> | undefined;
+    let smallest: string | undefined;
     for (const [k, v] of pairs) {
-      const bucket = this.index.get(pairKey(namespace, k, v));
-      if (!bucket) return [];
-      if (!smallest || bucket.size < smallest.size) smallest = bucket;
+      const bucket = pairKey(namespace, k, v);
+      const n = this.index.count(bucket);
+      if (n === 0) return [];
+      if (smallest === undefined || n < this.index.count(smallest)) smallest = bucket;
     }
-    const out: Pod[] = [];
-    for (const p of smallest!.values()) if (selectorMatches(selector, p.metadata.labels)) out.push(p);
-    return out.sort(compareObjects);
+    return this.index.objects(smallest!).filter((p) => selectorMatches(selector, p.metadata.labels)).sort(compareObjects);
   }
 }
 
