@@ -10,9 +10,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { podAttachment } from './cni/conflist.ts';
 import { CNIRuntime, loadConfDir } from './cni/runtime.ts';
-import type { NetConfList } from './cni/types.ts';
+import type { CNIResult, NetConfList } from './cni/types.ts';
 import { DataplaneError } from './errors.ts';
-import { netnsPath } from './netns.ts';
+import { ipBatch, netnsPath, sysctls } from './netns.ts';
 import type { NodePlan, PodPlan } from './plan.ts';
 import { awaitFirstOutput } from './run.ts';
 import type { DataplaneLayout, ServerRecord } from './state.ts';
@@ -82,12 +82,31 @@ export function nodeNetworks(layout: DataplaneLayout, node: NodePlan): NodeNetwo
   return { pod, ...(loopback ? { loopback } : {}) };
 }
 
-/** Attaches a pod whose namespace exists (created in one batch with the others) to loopback and the pod network. */
-export async function attachPod(pod: PodPlan, runtime: CNIRuntime, networks: NodeNetworks): Promise<void> {
-  if (pod.hostNetwork) return;
+/**
+ * Attaches a pod whose namespace exists (created in one batch with the others) to loopback and the
+ * pod network; returns the pod network's CNI result (undefined for hostNetwork pods).
+ */
+export async function attachPod(pod: PodPlan, runtime: CNIRuntime, networks: NodeNetworks): Promise<CNIResult | undefined> {
+  if (pod.hostNetwork) return undefined;
   const att = podAttachment(pod, netnsPath(pod.netns));
   if (networks.loopback) await runtime.addNetworkList(networks.loopback, { ...att, ifName: 'lo', capabilityArgs: {} });
-  await runtime.addNetworkList(networks.pod, att);
+  return runtime.addNetworkList(networks.pod, att);
+}
+
+/**
+ * Sends a gratuitous ARP for the pod's address from its interface, as the reference bridge plugin
+ * does after configuring it. A pod wired while up may get the IP of a pod removed a moment ago;
+ * neighbours on the same bridge (other pods, the node) still map that IP to the old MAC and keep
+ * the entry REACHABLE for up to 45 s, so connections to the new pod would time out until then.
+ * With arp_notify on, setting the interface's own MAC again makes the kernel announce its addresses.
+ * That also flushes the interface's neighbour entries, static ones included: only for bridge-attached
+ * pods, whose fresh namespace holds none (a routed pod's static gateway entry would be lost).
+ */
+export async function announcePodAddress(pod: PodPlan, result: CNIResult | undefined, ifName = 'eth0'): Promise<void> {
+  const mac = result?.interfaces?.find((i) => i.sandbox !== undefined && i.name === ifName)?.mac;
+  if (pod.hostNetwork || !mac) return;
+  await sysctls(pod.netns, { [`net.ipv4.conf.${ifName}.arp_notify`]: 1 });
+  await ipBatch(pod.netns, [`link set ${ifName} address ${mac}`]);
 }
 
 /** CNI DEL of the pod network and loopback (reverse of attachPod); succeeds when already gone. */

@@ -7,7 +7,7 @@
  * its component and server stopped, CNI DEL, its namespace and /etc/netns files removed. state.json
  * and the kube-system record follow, so `status`, `exec` and `probe` see the change and `down` still
  * finds everything by prefix. A pod that fails to wire is undone and one that fails to tear down
- * stays recorded: the next change retries.
+ * stays recorded: the next change, or a retry with backoff, tries again.
  */
 import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,8 +19,9 @@ import { DataplaneNames } from './names.ts';
 import { addNetns, deleteNetns } from './netns.ts';
 import { planTopology, type NodePlan, type PodPlan } from './plan.ts';
 import { loadCluster, type ClusterSource } from './rules/cluster-source.ts';
+import { run } from './run.ts';
 import { DataplaneLayout, type DataplaneState, type ServerRecord } from './state.ts';
-import { attachPod, detachPod, nodeNetworks, runtimeFor, startPodServer } from './node-runtime.ts';
+import { announcePodAddress, attachPod, detachPod, nodeNetworks, runtimeFor, startPodServer } from './node-runtime.ts';
 
 export interface PodSyncOptions {
   node: string;
@@ -63,6 +64,16 @@ async function updateState(layout: DataplaneLayout, change: (s: DataplaneState, 
   }
 }
 
+/** Waits (bounded) until a link has left a namespace. */
+async function waitForLinkGone(netns: string, link: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await run('ip', ['-n', netns, 'link', 'show', 'dev', link]);
+    if (r.code !== 0) return;
+    await sleep(25);
+  }
+}
+
 function stopServer(server: ServerRecord): void {
   try {
     process.kill(server.pid, 'SIGTERM');
@@ -71,38 +82,64 @@ function stopServer(server: ServerRecord): void {
   }
 }
 
+/** Retries of a sync that left a pod unwired or not torn down, as kubelet retries a sandbox: 0.5 s doubling to 10 s. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 10_000;
+
 export class PodSync {
   private readonly layout: DataplaneLayout;
   private running?: Promise<void>;
   private dirty = false;
+  private retryMs = RETRY_FIRST_MS;
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(private readonly opts: PodSyncOptions) {
     this.layout = new DataplaneLayout(opts.dataplaneDir);
   }
 
-  /** Runs a sync now, or once more after the one in progress; failures are logged, never thrown. */
+  /**
+   * Runs a sync now, or once more after the one in progress; failures are logged, never thrown. A
+   * sync that failed for some pod is retried with backoff even when the cluster does not change again.
+   */
   request(): void {
     if (this.running) {
       this.dirty = true;
       return;
     }
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.running = this.syncOnce()
-      .catch((err: unknown) => this.opts.log?.(`pod sync failed: ${err instanceof Error ? err.message : String(err)}`))
-      .finally(() => {
+      .catch((err: unknown) => {
+        this.opts.log?.(`pod sync failed: ${err instanceof Error ? err.message : String(err)}`);
+        return false;
+      })
+      .then((complete) => {
         this.running = undefined;
         if (this.dirty) {
           this.dirty = false;
           this.request();
+        } else if (!complete) {
+          this.retryTimer = setTimeout(() => this.request(), this.retryMs);
+          this.retryTimer.unref();
+          this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+        } else {
+          this.retryMs = RETRY_FIRST_MS;
         }
       });
   }
 
-  private async syncOnce(): Promise<void> {
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  /** One pass; true when every pod of the node is as the cluster wants it. */
+  private async syncOnce(): Promise<boolean> {
     const state = this.layout.read();
     // Until `up` has finished, it owns the pods and state.json.
-    if (!state || state.phase !== 'up') return;
+    if (!state || state.phase !== 'up') return true;
     const node = state.topology.nodes.find((n) => n.name === this.opts.node) as NodePlan | undefined;
-    if (!node) return;
+    if (!node) return true;
     const { view } = loadCluster(this.opts.source, this.opts.config);
     const names = new DataplaneNames(state.prefix);
     const { topology, plan } = planKubeSystem(planTopology(view, view.config, names), view);
@@ -112,7 +149,7 @@ export class PodSync {
     const have = new Set(current.map(sandboxKey));
     const removed = current.filter((p) => !want.has(sandboxKey(p)));
     const added = desired.filter((p) => !have.has(sandboxKey(p)));
-    if (!removed.length && !added.length) return;
+    if (!removed.length && !added.length) return true;
     const dnsPods = new Set(plan.dns.map(sandboxKey));
     const ingressPods = new Map(plan.ingress.map((i): [string, IngressPodPlan] => [sandboxKey(i.pod), i]));
 
@@ -132,6 +169,9 @@ export class PodSync {
         if (!pod.hostNetwork) {
           await deleteNetns(pod.netns);
           rmSync(netnsEtcDir(pod.netns), { recursive: true, force: true });
+          // The kernel destroys the veth pair after the namespace asynchronously; a pod recreated
+          // under the same name (same host veth name) at once would collide with the dying one.
+          if (pod.hostVeth) await waitForLinkGone(node.netns, pod.hostVeth);
         }
         torn.push(pod);
         this.opts.log?.(`pod ${pod.namespace}/${pod.name}: removed (${pod.ip})`);
@@ -148,7 +188,10 @@ export class PodSync {
       let server: ServerRecord | undefined;
       try {
         if (!pod.hostNetwork) await addNetns(pod.netns);
-        await attachPod(pod, runtime, networks);
+        const attached = await attachPod(pod, runtime, networks);
+        // A live pod may get the IP of a pod removed a moment ago: on a bridge, announce it (see
+        // announcePodAddress). Routed veths need not: the old pod's host veth took its neighbours along.
+        if (state.topology.profile.bridge) await announcePodAddress(pod, attached);
         writeResolvConfs({ ...state.topology, nodes: [], pods: [pod] }, view);
         server = await startPodServer(pod, this.layout);
         const ingress = ingressPods.get(sandboxKey(pod));
@@ -168,9 +211,11 @@ export class PodSync {
         if (!pod.hostNetwork) {
           await deleteNetns(pod.netns).catch(() => undefined);
           rmSync(netnsEtcDir(pod.netns), { recursive: true, force: true });
+          if (pod.hostVeth) await waitForLinkGone(node.netns, pod.hostVeth);
         }
       }
     }
+    const complete = torn.length === removed.length && wired.length === added.length;
     const gone = new Set(torn.map(sandboxKey));
     const goneRefs = new Set(torn.map((p) => `${p.namespace}/${p.name}`));
     const wiredRefs = new Set(wired.map((p) => `${p.namespace}/${p.name}`));
@@ -180,5 +225,6 @@ export class PodSync {
       s.servers = [...s.servers.filter((r) => !goneRefs.has(r.pod) && !wiredRefs.has(r.pod)), ...servers];
       return [...recordedNow.filter((c) => !goneRefs.has(c.pod) && !wiredRefs.has(c.pod)), ...components];
     });
+    return complete;
   }
 }

@@ -6,9 +6,9 @@
  *   `ClusterFirst` pod (the default) asks the cluster DNS, which answers the Service's ClusterIP.
  * - Scaling the coredns Deployment: every ready replica is a kube-dns endpoint and must answer with
  *   the DNS spec's records (a ClusterIP Service's A record is its ClusterIP); a removed replica stops.
- * - An ingress controller (ingress-nginx's labels) added by `podnet apply` serves its Ingress rules
- *   over HTTP; a new Ingress rule and new endpoints are used without a restart; a removed controller
- *   stops. A headless Service's A records follow its ready endpoints (DNS spec 2.4.1).
+ * - Ingress controllers (ingress-nginx's labels; Node and nginx engines) added by `podnet apply` serve
+ *   their Ingress rules over HTTP; a new Ingress rule and new endpoints are used without a restart; a
+ *   removed controller stops. A headless Service's A records follow its ready endpoints (DNS spec 2.4.1).
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -120,9 +120,31 @@ ${hosts.map((h) => `  - host: ${h}
       - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}`).join('\n')}
 `;
 
+// A second controller replica running real nginx (ingress-nginx's labels, podnet's engine annotation).
+const NGINX_CONTROLLER = `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: controller-nginx
+  namespace: ingress-nginx
+  labels: {app.kubernetes.io/name: ingress-nginx, app.kubernetes.io/instance: ingress-nginx, app.kubernetes.io/component: controller}
+  annotations: {podnet.dev/l7-engine: nginx}
+spec:
+  nodeName: node-2
+  containers: [{name: controller, image: x, ports: [{name: http, containerPort: 80}]}]
+`;
+
 type Component = NonNullable<DataplaneStatus['components']>[number];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const tail = (file: string): string => {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-8).join(' | ');
+  } catch {
+    return '(no log)';
+  }
+};
 
 test('kube-system live: dnsPolicy Default vs ClusterFirst, coredns scaled, an ingress controller added and removed while up', { skip: skipReason, timeout: 420_000 }, async (t: TestContext) => {
   const home = mkdtempSync(join(tmpdir(), 'podnet-kslive-'));
@@ -241,21 +263,27 @@ test('kube-system live: dnsPolicy Default vs ClusterFirst, coredns scaled, an in
     });
 
     const webPod = (await podsOf('shop', 'web-'))[0];
-    let controller: Component | undefined;
-    await t.test('an ingress controller added by podnet apply serves its Ingress over HTTP', async () => {
-      await apply('ingress-nginx.yaml', `${INGRESS_NGINX}\n---\n${ingress(['web.example.com'])}`);
-      controller = await waitFor('a running ingress controller', async () => (await componentsOf('ingress')).find((c) => c.running));
-      assert.equal(controller.engine, 'node');
-      assert.match(controller.pod, /^ingress-nginx\/ingress-nginx-controller-/);
-      assert.equal(await curl('web.example.com', controller.ip), webPod.metadata.name);
-      const miss = await podnet('exec', 'shop/client', '--', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-m', '5', '-H', 'Host: two.example.com', `http://${controller.ip}/`);
-      assert.equal(miss.stdout, '404', 'a host no Ingress names yet');
+    let controllers: Component[] = [];
+    await t.test('ingress controllers added by podnet apply (Node and nginx engines) serve their Ingress over HTTP', async () => {
+      await apply('ingress-nginx.yaml', `${INGRESS_NGINX}\n---\n${NGINX_CONTROLLER}\n---\n${ingress(['web.example.com'])}`);
+      controllers = await waitFor('two running ingress controllers', async () => {
+        const cs = await componentsOf('ingress');
+        return cs.length === 2 && cs.every((c) => c.running) ? cs : undefined;
+      });
+      assert.deepEqual(controllers.map((c) => c.engine).sort(), ['nginx', 'node']);
+      assert.ok(controllers.some((c) => /^ingress-nginx\/ingress-nginx-controller-/.test(c.pod)));
+      for (const ctrl of controllers) {
+        assert.equal(await curl('web.example.com', ctrl.ip), webPod.metadata.name, `${ctrl.pod}; its log: ${tail(ctrl.log)}`);
+        const miss = await podnet('exec', 'shop/client', '--', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-m', '5', '-H', 'Host: two.example.com', `http://${ctrl.ip}/`);
+        assert.equal(miss.stdout, '404', `${ctrl.pod}: a host no Ingress names yet`);
+      }
     });
 
-    await t.test('a new Ingress rule and new endpoints reach the running proxy and DNS servers without a restart', async () => {
-      const ctrl = controller as Component;
+    await t.test('a new Ingress rule and new endpoints reach the running proxies and DNS servers without a restart', async () => {
       await apply('ingress.yaml', ingress(['web.example.com', 'two.example.com']));
-      await waitFor('two.example.com routed', async () => ((await curl('two.example.com', ctrl.ip)) === webPod.metadata.name ? true : undefined), 20000);
+      for (const ctrl of controllers) {
+        await waitFor(`${ctrl.pod} routes two.example.com`, async () => ((await curl('two.example.com', ctrl.ip)) === webPod.metadata.name ? true : undefined), 20000);
+      }
       await apply('web.yaml', web(2));
       const pods = await waitFor('two web pods wired', async () => {
         const st = await status();
@@ -263,12 +291,14 @@ test('kube-system live: dnsPolicy Default vs ClusterFirst, coredns scaled, an in
         return ps.length === 2 && ps.every((p) => p.server === 'running') ? ps : undefined;
       });
       const names2 = pods.map((p) => p.name).sort();
-      // Round robin over the Service's endpoints: both pods answer once the proxy has the new endpoint.
-      await waitFor('both web pods answer through the proxy', async () => {
-        const seen = new Set<string>();
-        for (let i = 0; i < 6; i++) seen.add(await curl('web.example.com', ctrl.ip));
-        return [...seen].sort().join() === names2.join() ? true : undefined;
-      }, 20000);
+      // The proxies balance over the Service's endpoints: both pods answer once a proxy has the new endpoint.
+      for (const ctrl of controllers) {
+        await waitFor(`both web pods answer through ${ctrl.pod}`, async () => {
+          const seen = new Set<string>();
+          for (let i = 0; i < 8; i++) seen.add(await curl('web.example.com', ctrl.ip));
+          return [...seen].sort().join() === names2.join() ? true : undefined;
+        }, 30000);
+      }
       // The headless Service's A records are its ready endpoints' pod IPs: now both.
       const [dnsServer] = await componentsOf('dns');
       const ips = pods.map((p) => p.ip).sort();
@@ -278,13 +308,18 @@ test('kube-system live: dnsPolicy Default vs ClusterFirst, coredns scaled, an in
       }, 20000);
     });
 
-    await t.test('the ingress controller removed while up: its proxy stops and its record goes', async () => {
-      const ctrl = controller as Component;
-      const del = await podnet('delete', 'deployment', 'ingress-nginx-controller', '-n', 'ingress-nginx');
-      assert.equal(del.code, 0, del.stderr);
+    await t.test('the ingress controllers removed while up: their proxies stop and their records go', async () => {
+      for (const args of [['deployment', 'ingress-nginx-controller'], ['pod', 'controller-nginx']]) {
+        const del = await podnet('delete', ...args, '-n', 'ingress-nginx');
+        assert.equal(del.code, 0, del.stderr);
+      }
       await waitFor('no ingress component recorded', async () => ((await componentsOf('ingress')).length === 0 ? true : undefined));
-      assert.ok(!(await ownedNetns(names)).includes(ctrl.netns), `${ctrl.netns} deleted`);
-      assert.deepEqual(await processesMentioning(`--netns ${ctrl.netns} `), [], 'proxy stopped');
+      const live = await ownedNetns(names);
+      for (const ctrl of controllers) {
+        assert.ok(!live.includes(ctrl.netns), `${ctrl.netns} deleted`);
+        assert.deepEqual(await processesMentioning(`--netns ${ctrl.netns} `), [], `${ctrl.pod}: proxy stopped`);
+      }
+      assert.deepEqual((await processesMentioning(home)).filter((l) => l.includes('nginx')), [], 'no nginx of the run left');
       assert.equal((await status()).phase, 'up', 'nothing recorded is missing');
     });
 
