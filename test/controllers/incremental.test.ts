@@ -73,7 +73,7 @@ function randomObject(r: Rng, variant = r.int(11)): KObject {
     case 3: {
       const type = r.pick(['ClusterIP', 'ClusterIP', 'NodePort', 'LoadBalancer', 'Headless', 'Selectorless']);
       const spec: Record<string, unknown> = { ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] };
-      if (type !== 'Selectorless') spec.selector = { app };
+      if (type !== 'Selectorless') spec.selector = r.chance(0.25) ? { app, tier: r.pick(['a', 'b']) } : { app };
       if (type === 'Headless') spec.clusterIP = 'None';
       else if (type !== 'Selectorless') spec.type = type;
       if (type === 'LoadBalancer' && r.chance(0.5)) spec.externalTrafficPolicy = 'Local';
@@ -105,6 +105,16 @@ function randomObject(r: Rng, variant = r.int(11)): KObject {
         apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: `ds${r.int(2)}`, namespace: ns },
         spec: { selector: { matchLabels: { app } }, template: template(r, app) },
       } as unknown as KObject;
+    case 11: {
+      // A slice claiming a Service: as the EndpointSlice controller's, the mirroring controller's or a user's.
+      const labels: Record<string, string> = { 'kubernetes.io/service-name': `s${r.int(4)}` };
+      const manager = r.pick(['endpointslice-controller.k8s.io', 'endpointslicemirroring-controller.k8s.io', undefined]);
+      if (manager) labels['endpointslice.kubernetes.io/managed-by'] = manager;
+      return {
+        apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: `es${r.int(3)}`, namespace: ns, labels }, addressType: 'IPv4',
+        endpoints: [{ addresses: [`192.168.7.${1 + r.int(4)}`] }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      } as unknown as KObject;
+    }
     case 9:
       return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: r.pick(NAMESPACES.slice(1)) } } as unknown as KObject;
     default:
@@ -145,7 +155,7 @@ function randomStep(r: Rng, store: Store, config: ClusterConfig): Step {
   const stored = store.list();
   if (roll < 55) {
     // Often one kind only, so passes where most controllers have nothing new are common.
-    const variant = r.chance(0.5) ? r.pick([0, 1, 3, 3, 4, 5, 6, 7, 8, 9, 10, 10]) : undefined;
+    const variant = r.chance(0.5) ? r.pick([0, 1, 3, 3, 4, 5, 6, 7, 8, 9, 10, 10, 11]) : undefined;
     const objects = Array.from({ length: 1 + r.int(4) }, () => randomObject(r, variant));
     if (r.chance(0.08)) objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad', namespace: 'default' }, spec: { ports: [{ port: 99999 }] } } as unknown as KObject);
     return { op: 'apply', objects, dryRun: r.chance(0.1) };
@@ -166,6 +176,37 @@ function randomStep(r: Rng, store: Store, config: ClusterConfig): Step {
     else next.nodes = r.chance(0.5) ? ['node-1', 'node-2'] : ['node-1', 'node-2', 'node-3'];
     return { op: 'config', config: next };
   }
+  return { op: 'reconcile' };
+}
+
+/** A pod from a larger pool: many pods over the nodes and namespaces, some with given IPs or bound. */
+function randomPod(r: Rng): KObject {
+  const labels: Record<string, string> = { app: r.pick(APPS) };
+  if (r.chance(0.5)) labels.tier = r.pick(['a', 'b']);
+  const spec: Record<string, unknown> = { containers: [container(r, labels.app)] };
+  if (r.chance(0.3)) spec.nodeName = r.pick([...NODES, 'node-9']);
+  if (r.chance(0.05)) spec.hostNetwork = true;
+  const pod: Record<string, unknown> = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `q${r.int(30)}`, namespace: r.pick(NAMESPACES), labels }, spec };
+  if (r.chance(0.1)) pod.status = { phase: 'Running', podIP: `10.244.${r.int(4)}.${2 + r.int(12)}` };
+  else if (r.chance(0.05)) pod.status = { phase: r.pick(['Succeeded', 'Failed']) };
+  return pod as unknown as KObject;
+}
+
+/**
+ * Steps heavy in pods: batches of pod creates and updates, deletes of several pods at once (their
+ * IPs are reused by later pods), Services with selectors over them, nodes coming and going.
+ */
+function randomPodStep(r: Rng, store: Store): Step {
+  const roll = r.int(100);
+  const stored = store.list();
+  const pods = stored.filter((o) => o.kind === 'Pod');
+  if (roll < 45) return { op: 'apply', objects: Array.from({ length: 3 + r.int(8) }, () => randomPod(r)), dryRun: r.chance(0.05) };
+  if (roll < 55) return { op: 'apply', objects: Array.from({ length: 1 + r.int(2) }, () => randomObject(r, 3)), dryRun: false };
+  if (roll < 75 && pods.length) return { op: 'delete', keys: Array.from({ length: 1 + r.int(5) }, () => keyOf(r.pick(pods))) };
+  if (roll < 80) return { op: 'apply', objects: [randomObject(r, 0)], dryRun: false };
+  if (roll < 85 && stored.some((o) => o.kind === 'Node')) return { op: 'delete', keys: [keyOf(r.pick(stored.filter((o) => o.kind === 'Node')))] };
+  if (roll < 92) return { op: 'apply', objects: [randomObject(r, r.pick([4, 11, 5]))], dryRun: false };
+  if (roll < 96 && stored.length) return { op: 'delete', keys: [keyOf(r.pick(stored.filter((o) => o.kind !== 'Pod')))] };
   return { op: 'reconcile' };
 }
 
@@ -191,7 +232,7 @@ function runStep(store: Store, step: Step, config: ClusterConfig, full: boolean)
   }
 }
 
-function compareRun(seed: number, steps: number): { applied: number; rejected: number } {
+function compareRun(seed: number, steps: number, next: (r: Rng, store: Store, config: ClusterConfig) => Step = randomStep): { applied: number; rejected: number } {
   const r = choices(seed);
   const now = (): Date => new Date('2024-01-01T00:00:00Z');
   const incremental = new Store({ now });
@@ -200,7 +241,7 @@ function compareRun(seed: number, steps: number): { applied: number; rejected: n
   let applied = 0;
   let rejected = 0;
   for (let i = 0; i < steps; i++) {
-    const step = randomStep(r, incremental, config);
+    const step = next(r, incremental, config);
     if (step.op === 'config') config = step.config;
     const a = runStep(incremental, step, config, false);
     const b = runStep(full, step, config, true);
@@ -335,5 +376,17 @@ describe('incremental reconcile', () => {
     // The generator must exercise both paths: most steps apply, some are rejected whole.
     assert.ok(applied > 50 * 30 * 0.6, `applied ${applied}`);
     assert.ok(rejected > 20, `rejected ${rejected}`);
+  });
+
+  it('random pod-heavy sequences (pod batches, IP reuse after deletes, Services, nodes): incremental equals full', () => {
+    let applied = 0;
+    let rejected = 0;
+    for (let seed = 101; seed <= 125; seed++) {
+      const r = compareRun(seed, 40, randomPodStep);
+      applied += r.applied;
+      rejected += r.rejected;
+    }
+    assert.ok(applied > 25 * 40 * 0.6, `applied ${applied}`);
+    assert.ok(rejected > 10, `rejected ${rejected}`);
   });
 });
