@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
-import { execIn } from '../../src/dataplane/cni/ns-exec.ts';
+import { execIn, setLinkState } from '../../src/dataplane/cni/ns-exec.ts';
 import { addNetns, deleteNetns, netnsPath } from '../../src/dataplane/netns.ts';
 import { run } from '../../src/dataplane/run.ts';
 import { skipReason, uniquePrefix } from './helpers.ts';
@@ -77,5 +77,41 @@ test('many concurrent calls (more than helpers) each land in their own namespace
     assert.equal(big.stdout.length, 300000);
     assert.equal(big.stderr.length, 100000);
     assert.equal((await execIn(undefined, ['readlink', '/proc/self/ns/net'])).stdout.trim(), readlinkSync('/proc/self/ns/net'), 'back home after every call');
+  });
+});
+
+/** The fields setLinkState reports, as `ip -json addr show` prints them (iproute2 is the reference). */
+function linkFields(json: string): unknown {
+  const [l] = JSON.parse(json) as { ifindex: number; ifname: string; flags: string[]; mtu: number; address: string; addr_info: { family: string; local: string; prefixlen: number }[] }[];
+  return { ifindex: l.ifindex, ifname: l.ifname, flags: l.flags, mtu: l.mtu, address: l.address, addr_info: l.addr_info.map(({ family, local, prefixlen }) => ({ family, local, prefixlen })) };
+}
+
+test('setLinkState over rtnetlink: up reports the link as ip addr show does, down takes it down, errors are RTNETLINK answers', { skip }, async () => {
+  await withNetns(1, async ([ns]) => {
+    const up = await setLinkState(ns, 'lo', true);
+    assert.equal(up.code, 0, up.stderr);
+    const ip = await run('nsenter', [`--net=${ns}`, '--', 'ip', '-json', 'addr', 'show', 'dev', 'lo']);
+    assert.deepEqual(linkFields(up.stdout), linkFields(ip.stdout));
+    assert.deepEqual((linkFields(up.stdout) as { addr_info: unknown[] }).addr_info, [
+      { family: 'inet', local: '127.0.0.1', prefixlen: 8 },
+      { family: 'inet6', local: '::1', prefixlen: 128 },
+    ]);
+    // A veth end that is down, with an address: flags and MAC as ip prints them.
+    await run('ip', ['-n', ns.split('/').pop() as string, '-batch', '-'], { input: 'link add vtest0 type veth peer name vtest1\naddr add 10.9.8.7/24 dev vtest0\n' });
+    const veth = await setLinkState(ns, 'vtest0', true);
+    const ipVeth = await run('nsenter', [`--net=${ns}`, '--', 'ip', '-json', 'addr', 'show', 'dev', 'vtest0']);
+    assert.deepEqual(linkFields(veth.stdout), linkFields(ipVeth.stdout));
+    assert.ok((linkFields(veth.stdout) as { flags: string[] }).flags.includes('NO-CARRIER'), 'peer down: no carrier, as ip shows it');
+    const down = await setLinkState(ns, 'lo', false);
+    assert.deepEqual([down.code, down.stdout], [0, '']);
+    const after = JSON.parse((await run('nsenter', [`--net=${ns}`, '--', 'ip', '-json', 'link', 'show', 'dev', 'lo'])).stdout) as { flags: string[] }[];
+    assert.ok(!after[0].flags.includes('UP'));
+    const missing = await setLinkState(ns, 'nosuch0', true);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, 'RTNETLINK answers: No such device\n');
+    const gone = await setLinkState('/var/run/netns/podnet-no-such-namespace', 'lo', true);
+    assert.notEqual(gone.code, 0);
+    assert.match(gone.stderr, /cannot open/);
+    assert.equal((await execIn(undefined, ['readlink', '/proc/self/ns/net'])).stdout.trim(), readlinkSync('/proc/self/ns/net'), 'back home');
   });
 });

@@ -1,11 +1,12 @@
 /**
  * Kernel changes made by our plugins: `ip -batch` lines in the namespace the plugin runs in (the
  * node's), through one long-lived ip (ip-session.ts), and one `ip -batch` inside the container's
- * namespace (entered by path, since `ip -n` only takes names) through ns-exec.ts. `-json` makes the `show` lines of a batch print one JSON
- * document each.
+ * namespace (entered by path, since `ip -n` only takes names) through ns-exec.ts, which also sets
+ * links up or down there without a process. `-json` makes the `show` lines of a batch print one
+ * JSON document each.
  */
 import { IpSession } from './ip-session.ts';
-import { execIn } from './ns-exec.ts';
+import { execIn, setLinkState } from './ns-exec.ts';
 import { CNIError, CNIErrorCode } from './types.ts';
 
 export interface LinkInfo {
@@ -40,6 +41,19 @@ export async function sandboxBatch(netnsPath: string, lines: readonly string[], 
   const r = await execIn(netnsPath, ['ip', '-json', '-batch', '-'], `${lines.join('\n')}\n`);
   if (r.code !== 0) throw new CNIError(CNIErrorCode.internal, `${what}: ${r.stderr.trim().split('\n').filter((l) => l).slice(-2).join('; ')}`);
   return r.stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l) as LinkInfo[]);
+}
+
+/** Sets a link in the container namespace up and returns it with its addresses (rtnetlink from the perl helper, no process). */
+export async function sandboxLinkUp(netnsPath: string, ifName: string, what = 'container network setup'): Promise<LinkInfo> {
+  const r = await setLinkState(netnsPath, ifName, true);
+  const json = r.stdout.split('\n').filter((l) => l.startsWith('['));
+  if (r.code !== 0 || !json.length) throw new CNIError(CNIErrorCode.internal, `${what}: ${r.stderr.trim().split('\n').filter((l) => l).slice(-2).join('; ')}`);
+  return (JSON.parse(json[json.length - 1]) as LinkInfo[])[0];
+}
+
+/** Sets a link in the container namespace down; the outcome is the caller's to judge. */
+export async function sandboxLinkDown(netnsPath: string, ifName: string): Promise<{ code: number; stderr: string }> {
+  return setLinkState(netnsPath, ifName, false);
 }
 
 /** The link in the container namespace, undefined when it does not exist; throws when the namespace cannot be entered. */

@@ -26,7 +26,68 @@ const MAX_HELPERS = 4;
  * namespace read like nsenter's, so callers match one set of messages.
  */
 const HELPER = `
-use strict; use IO::Select;
+use strict; use IO::Select; use Socket qw(inet_ntop);
+sub nl_link {
+  my ($name, $up) = @_;
+  my $nl;
+  socket($nl, 16, 3, 0) or return (1, '', "socket: $!\\n");
+  my $seq = 0;
+  my $attr = sub { my ($t, $d) = @_; my $l = 4 + length($d); return pack('SS', $l, $t) . $d . ("\\0" x ((4 - $l % 4) % 4)); };
+  my $ifi = sub { return pack('CCSlLL', 0, 0, 0, 0, $_[0], $_[1]) . $attr->(3, "$name\\0"); };
+  my $talk = sub {
+    my ($type, $flags, $body) = @_;
+    $seq++;
+    defined(send($nl, pack('LSSLL', 16 + length($body), $type, $flags, $seq, 0) . $body, 0)) or return ("send: $!");
+    my @msgs;
+    for (;;) {
+      defined(recv($nl, my $buf, 65536, 0)) or return ("recv: $!");
+      for (my $off = 0; $off + 16 <= length($buf);) {
+        my ($len, $mtype) = unpack('LS', substr($buf, $off, 6));
+        last if $len < 16;
+        my $data = substr($buf, $off + 16, $len - 16);
+        $off += ($len + 3) & ~3;
+        if ($mtype == 2) { my $err = unpack('l', $data); return ($err ? do { local $! = -$err; "RTNETLINK answers: $!" } : undef, @msgs); }
+        return (undef, @msgs) if $mtype == 3;
+        push @msgs, [$mtype, $data];
+        return (undef, @msgs) unless $flags & 0x300;
+      }
+    }
+  };
+  my $attrs = sub { my ($data, $off) = @_; my %a; while ($off + 4 <= length($data)) { my ($l, $t) = unpack('SS', substr($data, $off, 4)); last if $l < 4; $a{$t & 0x3fff} = substr($data, $off + 4, $l - 4); $off += ($l + 3) & ~3; } return \\%a; };
+  my ($err) = $talk->(16, 5, $ifi->($up ? 1 : 0, 1));
+  return (2, '', "$err\\n") if defined $err;
+  return (0, '', '') unless $up;
+  my ($e2, $link) = $talk->(18, 1, $ifi->(0, 0));
+  return (2, '', "$e2\\n") if defined $e2;
+  my (undef, undef, undef, $index, $flags) = unpack('CCSlL', $link->[1]);
+  my $la = $attrs->($link->[1], 16);
+  my @names = ([LOOPBACK => 0x8], [BROADCAST => 0x2], [POINTOPOINT => 0x10], [MULTICAST => 0x1000], [NOARP => 0x80], [ALLMULTI => 0x200], [PROMISC => 0x100], [NOTRAILERS => 0x20], [MASTER => 0x400], [SLAVE => 0x800], [DEBUG => 0x4], [DYNAMIC => 0x8000], [AUTOMEDIA => 0x4000], [PORTSEL => 0x2000], [UP => 0x1], [LOWER_UP => 0x10000], [DORMANT => 0x20000], [ECHO => 0x40000]);
+  my @fl = (($flags & 0x1) && !($flags & 0x40)) ? ('NO-CARRIER') : ();
+  push @fl, map { $_->[0] } grep { $flags & $_->[1] } @names;
+  # ip prints M-DOWN when the link's IFLA_LINK index, looked up in this namespace, is not up.
+  my $iflink = defined $la->{5} ? unpack('L', $la->{5}) : 0;
+  if ($iflink) {
+    my ($e4, $peer) = $talk->(18, 1, pack('CCSlLL', 0, 0, 0, $iflink, 0, 0));
+    my $pflags = (!defined $e4 && $peer) ? (unpack('CCSlL', $peer->[1]))[4] : 0;
+    push @fl, 'M-DOWN' unless $pflags & 0x1;
+  }
+  my $mac = join(':', map { sprintf('%02x', $_) } unpack('C*', $la->{1} // ''));
+  my ($e3, @addrs) = $talk->(22, 0x301, pack('CCCCL', 0, 0, 0, 0, 0));
+  return (2, '', "$e3\\n") if defined $e3;
+  my @ai;
+  for my $m (@addrs) {
+    next unless $m->[0] == 20;
+    my ($fam, $plen, undef, undef, $idx) = unpack('CCCCL', $m->[1]);
+    next unless $idx == $index;
+    my $aa = $attrs->($m->[1], 8);
+    my $raw = $aa->{2} // $aa->{1};
+    next unless defined $raw;
+    my $addr = $fam == 2 ? join('.', unpack('C4', $raw)) : inet_ntop(10, $raw);
+    push @ai, sprintf('{"family":"%s","local":"%s","prefixlen":%d}', $fam == 2 ? 'inet' : 'inet6', $addr, $plen);
+  }
+  my $mtu = defined $la->{4} ? unpack('L', $la->{4}) : 0;
+  return (0, sprintf('[{"ifindex":%d,"ifname":"%s","flags":[%s],"mtu":%d,"address":"%s","addr_info":[%s]}]', $index, $name, join(',', map { "\\"$_\\"" } @fl), $mtu, $mac, join(',', @ai)) . "\\n", '');
+}
 my ($setns, $newnet) = map { $_ + 0 } @ARGV;
 binmode STDIN; binmode STDOUT; $| = 1;
 open(my $home, '<', '/proc/self/ns/net') or die "$!\\n";
@@ -41,6 +102,11 @@ while (defined(my $hdr = <STDIN>)) {
     if (!open($fh, '<', $ns)) { reply(1, '', "nsenter: cannot open $ns: $!\\n"); next; }
     if (syscall($setns, fileno($fh), $newnet) != 0) { my $e = "$!"; close $fh; reply(1, '', "nsenter: reassociate to namespace 'ns/net' failed: $e\\n"); next; }
     close $fh;
+  }
+  if ($argv[0] eq '@link') {
+    my @r = nl_link($argv[1], $argv[2]);
+    if ($ns ne '-') { syscall($setns, fileno($home), $newnet) == 0 or die "setns back: $!\\n"; }
+    reply(@r); next;
   }
   pipe(my $ir, my $iw) or die; pipe(my $or, my $ow) or die; pipe(my $er, my $ew) or die;
   my $pid = fork();
@@ -187,20 +253,38 @@ function release(h: Helper): void {
 const lineSafe = (argv: readonly string[]): boolean => argv.every((a) => !a.includes('\n'));
 
 /**
+ * Sets a link up or down inside the namespace at `netns` with rtnetlink from the helper itself
+ * (no process started). Up, stdout is the link as `ip -json addr show dev IFNAME` prints it (the
+ * fields ifindex, ifname, flags, mtu, address and addr_info with family, local, prefixlen).
+ * Errors: "RTNETLINK answers: <strerror>". Without a helper, `ip` does it.
+ */
+export async function setLinkState(netns: string, ifName: string, up: boolean): Promise<RunResult> {
+  if (usable && lineSafe([netns, ifName]) && ifName.length < 16) {
+    const r = await viaHelper(netns, ['@link', ifName, up ? '1' : '0'], '');
+    if (r) return r;
+  }
+  const lines = up ? `link set dev ${ifName} up\naddr show dev ${ifName}\n` : `link set dev ${ifName} down\n`;
+  return run('nsenter', [`--net=${netns}`, '--', 'ip', '-json', '-batch', '-'], { input: lines });
+}
+
+async function viaHelper(netns: string | undefined, argv: readonly string[], input: string): Promise<RunResult | undefined> {
+  const h = await acquire();
+  if (!h) return undefined;
+  try {
+    return await h.exec(netns, argv, input);
+  } finally {
+    release(h);
+  }
+}
+
+/**
  * Runs argv (argv[0] looked up on PATH by exec) in the container namespace at `netns` (a path),
  * or in this process's namespace when it is undefined.
  */
 export async function execIn(netns: string | undefined, argv: readonly string[], input = ''): Promise<RunResult> {
-  if (usable && lineSafe(argv) && (netns === undefined || lineSafe([netns]))) {
-    const h = await acquire();
-    if (h) {
-      try {
-        const r = await h.exec(netns, argv, input);
-        if (r) return r;
-      } finally {
-        release(h);
-      }
-    }
+  if (usable && lineSafe(argv) && (netns === undefined || lineSafe([netns])) && !argv[0]?.startsWith('@')) {
+    const r = await viaHelper(netns, argv, input);
+    if (r) return r;
   }
   const [cmd, ...args] = netns === undefined ? argv : ['nsenter', `--net=${netns}`, '--', ...argv];
   return run(cmd, args, { input });

@@ -1,11 +1,10 @@
 /** The `loopback` plugin: brings `lo` up in the container namespace (and down on DEL). */
 import type { PluginArgs, PluginHandlers } from '../skel.ts';
 import { CNIError, CNIErrorCode, type CNIResult } from '../types.ts';
-import { execIn } from '../ns-exec.ts';
-import { sandboxBatch, sandboxLink } from '../link.ts';
+import { sandboxLink, sandboxLinkDown, sandboxLinkUp } from '../link.ts';
 
 async function add(a: PluginArgs): Promise<CNIResult> {
-  const [[lo]] = await sandboxBatch(a.netns, ['link set lo up', 'addr show dev lo']);
+  const lo = await sandboxLinkUp(a.netns, 'lo');
   return {
     cniVersion: '1.0.0',
     interfaces: [{ name: 'lo', mac: lo.address ?? '00:00:00:00:00:00', sandbox: a.netns }],
@@ -17,7 +16,7 @@ async function add(a: PluginArgs): Promise<CNIResult> {
 async function del(a: PluginArgs): Promise<void> {
   if (!a.netns) return;
   // A namespace that is already gone has no loopback left to bring down.
-  await execIn(a.netns, ['ip', 'link', 'set', 'lo', 'down']);
+  await sandboxLinkDown(a.netns, 'lo');
 }
 
 async function check(a: PluginArgs): Promise<void> {
