@@ -1,12 +1,12 @@
 // The hot paths rewritten for incremental passes answer as the straightforward versions did:
 // IPv4 parsing in pod IPAM (character scan vs the dotted-quad rule), the Service → pods index
-// (built per namespace on demand vs a plain filter), and ObjectSet's kept sorted lists and change
-// journal (vs sorting and diffing from scratch).
+// (an index kept in step vs a plain filter), and ObjectSet's kept sorted lists, change journal,
+// secondary indexes and change log (vs sorting, filing and diffing from scratch).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCIDR } from '../../src/api/cidr.ts';
 import type { KObject, Pod } from '../../src/api/types.ts';
-import { compareObjects, keyOf, ObjectSet } from '../../src/cluster/object-set.ts';
+import { compareObjects, keyOf, ObjectSet, type IndexSpec } from '../../src/cluster/object-set.ts';
 import { canonicalIP, RangeAllocator } from '../../src/controllers/ip-allocator.ts';
 import { ServicePodIndex } from '../../src/controllers/service-pod-index.ts';
 import { rng } from '../support/prng.ts';
@@ -88,6 +88,64 @@ describe('hot-path rewrites keep their answers', () => {
         assert.deepEqual(new Map([...set.values()].map((o) => [keyOf(o), o])), before, `round ${round}: rollback`);
         for (const kind of ['Pod', 'Service']) assert.deepEqual(set.list(kind), [...before.values()].filter((o) => o.kind === kind).sort(compareObjects));
       } else set.untrack();
+    }
+  });
+
+  it('ObjectSet: indexes, per-namespace lists and the change log match what a rebuild and a snapshot say', () => {
+    const next = rng(5);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+    // Pods filed under their node and under each label pair (several buckets, some none).
+    const BY_NODE: IndexSpec<Pod> = { kind: 'Pod', buckets: (p) => p.spec.nodeName };
+    const BY_LABEL: IndexSpec<Pod> = { kind: 'Pod', buckets: (p) => Object.entries(p.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`) };
+    const make = (): KObject => {
+      const labels: Record<string, string> = {};
+      if (next() < 0.7) labels.app = pick(['a', 'b']);
+      if (next() < 0.4) labels.tier = pick(['x', 'y']);
+      const nodeName = next() < 0.7 ? pick(['n1', 'n2', 'n3']) : undefined;
+      return { apiVersion: 'v1', kind: pick(['Pod', 'Pod', 'Service']), metadata: { name: `o${Math.floor(next() * 25)}`, namespace: pick(['a', 'b', 'c']), labels }, spec: { nodeName } } as unknown as KObject;
+    };
+    const set = new ObjectSet(Array.from({ length: 30 }, make));
+    const byNode = set.index(BY_NODE);
+    const snapshots: { mark: number; state: Map<string, KObject> }[] = [];
+    for (let round = 0; round < 300; round++) {
+      if (round === 20) set.index(BY_LABEL); // an index made late starts from what is there
+      snapshots.push({ mark: set.version(), state: new Map([...set.values()].map((o) => [keyOf(o), o])) });
+      set.track();
+      for (let i = 0; i < 1 + Math.floor(next() * 5); i++) {
+        if (next() < 0.6) set.put(make());
+        else set.delete(pick([...set.keys()]) ?? '');
+      }
+      if (next() < 0.3) set.rollback();
+      else set.untrack();
+      const pods = [...set.values()].filter((o): o is Pod => o.kind === 'Pod');
+      for (const [spec, index] of round >= 20 ? [[BY_NODE, byNode], [BY_LABEL, set.index(BY_LABEL)]] as const : [[BY_NODE, byNode]] as const) {
+        const want = new Map<string, string[]>();
+        for (const p of [...pods].sort(compareObjects)) {
+          const b = spec.buckets(p);
+          for (const bucket of b === undefined ? [] : typeof b === 'string' ? [b] : b) want.set(bucket, [...(want.get(bucket) ?? []), keyOf(p)]);
+        }
+        assert.deepEqual(new Set(index.buckets()), new Set(want.keys()), `round ${round}: buckets`);
+        for (const [bucket, keys] of want) {
+          assert.deepEqual(index.sorted(bucket).map(keyOf), keys, `round ${round}: bucket ${bucket}`);
+          assert.equal(index.count(bucket), keys.length);
+        }
+        assert.deepEqual(new Set(index.shared()), new Set([...want].filter(([, k]) => k.length > 1).map(([b]) => b)), `round ${round}: shared buckets`);
+      }
+      for (const ns of ['a', 'b', 'c', 'd']) {
+        assert.deepEqual(set.list('Pod', ns), pods.filter((p) => p.metadata.namespace === ns).sort(compareObjects), `round ${round}: list in ${ns}`);
+      }
+      // changesSince(mark): every key whose object differs from the snapshot then, with that object.
+      const { mark, state } = pick(snapshots);
+      const changes = set.changesSince(mark)!;
+      for (const key of new Set([...state.keys(), ...set.keys()])) {
+        if (state.get(key) !== set.byKey(key)) assert.ok(changes.has(key), `round ${round}: ${key} changed since ${mark}`);
+      }
+      for (const [key, before] of changes) assert.equal(before, state.get(key), `round ${round}: ${key} as it was at ${mark}`);
+      if (round % 50 === 49) {
+        set.trimChanges(snapshots[snapshots.length - 1].mark);
+        assert.equal(set.changesSince(snapshots[0].mark), undefined, 'trimmed away');
+        snapshots.splice(0, snapshots.length - 1);
+      }
     }
   });
 });
