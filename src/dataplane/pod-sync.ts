@@ -136,8 +136,9 @@ export class PodSync {
   /** One pass; true when every pod of the node is as the cluster wants it. */
   private async syncOnce(): Promise<boolean> {
     const state = this.layout.read();
-    // Until `up` has finished, it owns the pods and state.json.
-    if (!state || state.phase !== 'up') return true;
+    if (!state) return true;
+    // Until `up` has finished, it owns the pods and state.json: a change made meanwhile is retried.
+    if (state.phase !== 'up') return false;
     const node = state.topology.nodes.find((n) => n.name === this.opts.node) as NodePlan | undefined;
     if (!node) return true;
     const { view } = loadCluster(this.opts.source, this.opts.config);
