@@ -4,6 +4,7 @@
  * CRDs' `default:` values). Pure: returns a new object; never touches fields the user set, and leaves
  * fields of the wrong type alone for validation to report.
  */
+import { encodeUTF8Base64 } from './base64.ts';
 import { parseIP } from './cidr.ts';
 import { kindInfo } from './kinds.ts';
 import type { KObject } from './types.ts';
@@ -49,6 +50,7 @@ export function defaultObject(obj: KObject, options: DefaultingOptions = {}): KO
 
 const DEFAULTERS: Record<string, (o: Rec, options: DefaultingOptions) => void> = {
   Service: defaultService,
+  Secret: defaultSecret,
   Pod: (o) => {
     const spec = rec(o.spec);
     if (spec) defaultPod(spec);
@@ -177,6 +179,23 @@ function defaultGateway(o: Rec): void {
     const tls = rec(listener.tls);
     if (tls) setDefault(tls, 'mode', 'Terminate');
   }
+}
+
+/**
+ * SetDefaults_Secret (type Opaque) and the v1 → internal conversion, which merges `stringData` into
+ * `data` (a stringData key wins over the same data key) so stringData is never stored. A stringData
+ * that is not a map of strings is left for validation to report.
+ */
+function defaultSecret(o: Rec): void {
+  if (unset(o.type)) o.type = 'Opaque';
+  const stringData = rec(o.stringData);
+  if (o.stringData === null) delete o.stringData;
+  if (!stringData || !Object.values(stringData).every((v) => typeof v === 'string')) return;
+  const data = rec(o.data) ?? (o.data === undefined || o.data === null ? {} : undefined);
+  if (!data) return;
+  for (const [k, v] of Object.entries(stringData)) data[k] = encodeUTF8Base64(v as string);
+  o.data = data;
+  delete o.stringData;
 }
 
 function defaultBackendObjectRef(ref: Rec): void {

@@ -5,4 +5,5 @@ export * from './decode.ts';
 export * from './cidr.ts';
 export * from './selector.ts';
 export { defaultObject } from './defaults.ts';
-export { validateObjects, type ValidationContext } from './validate.ts';
+export { validateObjects, validateObjectUpdates, type ValidationContext } from './validate.ts';
+export * from './base64.ts';

@@ -261,6 +261,36 @@ export interface ConfigMap extends KObject {
   data?: Record<string, string>;
 }
 
+/** The well-known Secret types (core/v1 SecretType*); any other string is allowed too. */
+export const SECRET_TYPES = {
+  opaque: 'Opaque',
+  serviceAccountToken: 'kubernetes.io/service-account-token',
+  dockercfg: 'kubernetes.io/dockercfg',
+  dockerConfigJson: 'kubernetes.io/dockerconfigjson',
+  basicAuth: 'kubernetes.io/basic-auth',
+  sshAuth: 'kubernetes.io/ssh-auth',
+  tls: 'kubernetes.io/tls',
+  bootstrapToken: 'bootstrap.kubernetes.io/token',
+} as const;
+
+/** Data keys of a `kubernetes.io/tls` Secret (core/v1 TLSCertKey, TLSPrivateKeyKey). */
+export const TLS_CERT_KEY = 'tls.crt';
+export const TLS_PRIVATE_KEY_KEY = 'tls.key';
+
+export interface Secret extends KObject {
+  kind: 'Secret';
+  /** Defaulted to `Opaque`; immutable after creation. */
+  type?: string;
+  /** Values are base64 (Go `[]byte` in JSON). */
+  data?: Record<string, string>;
+  /**
+   * Write-only: merged into `data` (UTF-8 encoded, taking precedence) when the object is defaulted,
+   * never stored or returned — as the API server's conversion to its internal type does.
+   */
+  stringData?: Record<string, string>;
+  immutable?: boolean;
+}
+
 // ---- discovery.k8s.io/v1 ----
 
 export interface EndpointConditions {

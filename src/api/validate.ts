@@ -8,6 +8,7 @@
  */
 import type { SourcedObject } from './decode.ts';
 import { formatFieldPath, type InputError } from './errors.ts';
+import type { KObject } from './types.ts';
 import type { ValidationContext } from './validation/context.ts';
 import { validateEndpointSlice, validateEndpoints } from './validation/endpoints.ts';
 import { validateGateway, validateGatewayClass, validateHTTPRoute, validateReferenceGrant } from './validation/gateway.ts';
@@ -19,6 +20,7 @@ import { validatePod } from './validation/pod.ts';
 import { isPrefix, Problems, type Problem } from './validation/problems.ts';
 import { checkStructure } from './validation/schema.ts';
 import { KIND_SCHEMAS } from './validation/schemas.ts';
+import { validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './validation/secret.ts';
 import { validateService } from './validation/service.ts';
 import { rec, str, type Rec } from './validation/values.ts';
 import { validateWorkload } from './validation/workloads.ts';
@@ -34,6 +36,7 @@ const VALIDATORS: Readonly<Record<string, KindValidator>> = {
   Service: (o, p, ctx) => validateService(o, ctx, p),
   Endpoints: validateEndpoints,
   ConfigMap: validateConfigMap,
+  Secret: validateSecret,
   EndpointSlice: validateEndpointSlice,
   NetworkPolicy: validateNetworkPolicy,
   Ingress: validateIngress,
@@ -46,6 +49,12 @@ const VALIDATORS: Readonly<Record<string, KindValidator>> = {
   ReplicaSet: (o, p) => validateWorkload('ReplicaSet', o, p),
   StatefulSet: (o, p) => validateWorkload('StatefulSet', o, p),
   DaemonSet: (o, p) => validateWorkload('DaemonSet', o, p),
+};
+
+/** The rules that compare an update with the stored object (ValidateXUpdate), beyond validating the new one. */
+const UPDATE_VALIDATORS: Readonly<Record<string, (next: Rec, prev: Rec, p: Problems) => void>> = {
+  Secret: validateSecretUpdate,
+  ConfigMap: validateConfigMapUpdate,
 };
 
 /** `Kind ns/name` or `Kind name`, as errors name an object. */
@@ -74,6 +83,29 @@ export function validateObjects(objects: readonly SourcedObject[], ctx: Validati
     const object = describe(s.object as Rec);
     for (const e of objectProblems(s, ctx)) {
       const error: InputError = { file: s.source.file, line: s.source.lineOf(e.at ?? e.path), object, reason: e.reason };
+      if (e.path.length) error.field = formatFieldPath(e.path);
+      errors.push(error);
+    }
+  }
+  return errors;
+}
+
+/**
+ * The update rules of objects that replace a stored one (`previous` returns the stored object of
+ * the same key, or undefined for a create): an immutable Secret's data, a Secret's type. Run
+ * after validateObjects, on defaulted objects.
+ */
+export function validateObjectUpdates(objects: readonly SourcedObject[], previous: (s: SourcedObject) => KObject | undefined): InputError[] {
+  const errors: InputError[] = [];
+  for (const s of objects) {
+    const rule = UPDATE_VALIDATORS[s.info.kind] as ((next: Rec, prev: Rec, p: Problems) => void) | undefined;
+    if (!rule) continue;
+    const prev = previous(s);
+    if (!prev || prev.kind !== s.object.kind) continue;
+    const p = new Problems();
+    rule(s.object as Rec, prev as unknown as Rec, p);
+    for (const e of p.list) {
+      const error: InputError = { file: s.source.file, line: s.source.lineOf(e.at ?? e.path), object: describe(s.object as Rec), reason: e.reason };
       if (e.path.length) error.field = formatFieldPath(e.path);
       errors.push(error);
     }

@@ -47,11 +47,11 @@ describe('decodeText', () => {
   });
 
   it('an unknown kind is skipped with a warning naming file, line and kind', () => {
-    const text = yaml('apiVersion: v1', 'kind: Namespace', 'metadata: {name: a}', '---', 'apiVersion: v1', 'kind: Secret', 'metadata: {name: s}');
+    const text = yaml('apiVersion: v1', 'kind: Namespace', 'metadata: {name: a}', '---', 'apiVersion: v1', 'kind: ServiceAccount', 'metadata: {name: s}');
     const { result, errors } = decode(text, 'app.yaml');
     assert.deepEqual(errors, []);
     assert.deepEqual(result.objects.map((s) => s.object.kind), ['Namespace']);
-    assert.deepEqual(result.warnings, ['app.yaml:5: skipping v1 Secret: podnet does not model this kind']);
+    assert.deepEqual(result.warnings, ['app.yaml:5: skipping v1 ServiceAccount: podnet does not model this kind']);
   });
 
   it('a document without kind or apiVersion is an error at its line', () => {

@@ -3,7 +3,7 @@
  * (pkg/apis/core/validation ValidateNode), ConfigMap keys.
  */
 import { parseCIDR, parseIP } from '../cidr.ts';
-import { cidrErrors, ipErrors, labelValueFormatErrors, maxLenError, qualifiedNameErrors } from './formats.ts';
+import { cidrErrors, configMapKeyErrors, ipErrors, labelValueFormatErrors, qualifiedNameErrors } from './formats.ts';
 import type { Path, Problems } from './problems.ts';
 import { list, rec, str, type Rec } from './values.ts';
 
@@ -59,12 +59,7 @@ export function validateConfigMap(obj: Rec, p: Problems): void {
   for (const [field, map] of [['data', data], ['binaryData', binary]] as const) {
     for (const key of Object.keys(map)) {
       const at: Path = [field, key];
-      if (key.length > 253) p.invalid(at, key, maxLenError(253));
-      if (!/^[-._a-zA-Z0-9]+$/.test(key))
-        p.invalid(at, key, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')");
-      if (key === '.') p.invalid(at, key, "must not be '.'");
-      else if (key === '..') p.invalid(at, key, "must not be '..'");
-      else if (key.startsWith('..')) p.invalid(at, key, "must not start with '..'");
+      p.invalidEach(at, key, configMapKeyErrors(key));
       if (field === 'binaryData' && key in data) p.invalid(at, key, 'duplicate of key present in data');
     }
   }

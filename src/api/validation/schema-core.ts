@@ -173,3 +173,5 @@ export const NAMESPACE = topLevel({
 });
 
 export const CONFIG_MAP = topLevel({ data: stringMap, binaryData: stringMap, immutable: bool });
+
+export const SECRET = topLevel({ type: str, data: stringMap, stringData: stringMap, immutable: bool });

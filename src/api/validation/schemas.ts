@@ -1,6 +1,6 @@
 /** The structural schema of each kind podnet serves. */
 import { DAEMON_SET, DEPLOYMENT, REPLICA_SET, STATEFUL_SET } from './schema-apps.ts';
-import { CONFIG_MAP, ENDPOINTS, NAMESPACE, NODE, POD, SERVICE } from './schema-core.ts';
+import { CONFIG_MAP, ENDPOINTS, NAMESPACE, NODE, POD, SECRET, SERVICE } from './schema-core.ts';
 import { GATEWAY, GATEWAY_CLASS, HTTP_ROUTE, REFERENCE_GRANT } from './schema-gateway.ts';
 import { ENDPOINT_SLICE, INGRESS, INGRESS_CLASS, NETWORK_POLICY } from './schema-networking.ts';
 import type { Schema } from './schema.ts';
@@ -12,6 +12,7 @@ export const KIND_SCHEMAS: Readonly<Record<string, Schema>> = {
   Service: SERVICE,
   Endpoints: ENDPOINTS,
   ConfigMap: CONFIG_MAP,
+  Secret: SECRET,
   EndpointSlice: ENDPOINT_SLICE,
   NetworkPolicy: NETWORK_POLICY,
   Ingress: INGRESS,
