@@ -4,7 +4,7 @@
  */
 import type {
   ConfigMap, DaemonSet, Deployment, EndpointSlice, Endpoints, Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass,
-  KObject, LabelSelector, Namespace, NetworkPolicy, Node, Pod, ReplicaSet, Service, StatefulSet,
+  KObject, LabelSelector, Namespace, NetworkPolicy, Node, Pod, ReplicaSet, Secret, Service, StatefulSet,
 } from '../../api/types.ts';
 
 export interface Columns<T extends KObject = KObject> {
@@ -208,4 +208,6 @@ export const COLUMNS: Record<string, Columns<never>> = {
     ],
   },
   ConfigMap: { headers: ['NAME', 'DATA', 'AGE'], row: (o: ConfigMap, now) => [o.metadata.name, String(Object.keys(o.data ?? {}).length), age(o, now)] },
+  // printSecret: the type and the number of data keys (stringData is never stored).
+  Secret: { headers: ['NAME', 'TYPE', 'DATA', 'AGE'], row: (o: Secret, now) => [o.metadata.name, o.type ?? '', String(Object.keys(o.data ?? {}).length), age(o, now)] },
 };

@@ -2,7 +2,8 @@
  * `describe` text in kubectl's layout: aligned `Key:  value` lines, nested sections indented by two.
  * Endpoints shown for a Service come from the EndpointSlices (what kubectl ≥1.33 reads).
  */
-import type { Ingress, KObject, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, Node, Pod, Service } from '../../api/types.ts';
+import { decodedLength } from '../../api/base64.ts';
+import type { Ingress, KObject, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, Node, Pod, Secret, Service } from '../../api/types.ts';
 import type { ClusterView } from '../../cluster/view.ts';
 import { readyEndpoints } from '../../model/verify/index.ts';
 import { formatLabelSelector } from './columns.ts';
@@ -173,6 +174,17 @@ function describeIngress(ing: Ingress, view: ClusterView): string {
   return render(lines);
 }
 
+/**
+ * kubectl's describeSecret: metadata, the type, then each data key with its size in bytes — never a
+ * value (kubectl prints a service-account token; podnet does not print that either). Keys sorted.
+ */
+function describeSecret(s: Secret): string {
+  const keys = Object.keys(s.data ?? {}).sort();
+  const width = Math.max(0, ...keys.map((k) => k.length + 1)) + 2;
+  const data = keys.map((k) => `${`${k}:`.padEnd(width)}${decodedLength(s.data![k]) ?? 0} bytes`);
+  return `${render(meta(s))}\nType:  ${s.type ?? ''}\n\nData\n====\n${data.map((l) => `${l}\n`).join('')}`;
+}
+
 /** Any other kind: metadata, then its spec/status as indented YAML-like keys. */
 function describeGeneric(o: KObject): string {
   const lines: Line[] = [...meta(o)];
@@ -207,6 +219,8 @@ export function describeObject(o: KObject, view: ClusterView): string {
       return describeNetworkPolicy(o as NetworkPolicy);
     case 'Ingress':
       return describeIngress(o as Ingress, view);
+    case 'Secret':
+      return describeSecret(o as Secret);
     default:
       return describeGeneric(o);
   }
