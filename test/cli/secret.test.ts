@@ -53,7 +53,7 @@ describe('podnet get/describe secrets', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stdout, /s3cr3t|admin/);
     assert.match(r.stdout, /^Name:\s+db$/m);
-    assert.match(r.stdout, /\n\nType:  Opaque\n\nData\n====\npassword:  12 bytes\nusername:  5 bytes\n$/);
+    assert.match(r.stdout, /\n\nType: {2}Opaque\n\nData\n====\npassword: {2}12 bytes\nusername: {2}5 bytes\n$/);
   });
 
   test('an invalid Secret is rejected with its field path, exit 2', () => {
