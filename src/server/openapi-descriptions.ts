@@ -140,4 +140,9 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   ConfigMap: 'Non-secret configuration data as key/value pairs.',
   'ConfigMap.data': 'UTF-8 values.',
   'ConfigMap.binaryData': 'Binary values (base64 in JSON and YAML).',
+  Secret: 'Sensitive data (certificates, keys, tokens) as key/value pairs; at most 1 MiB in all.',
+  'Secret.type': 'Opaque (the default) or a well-known type that requires keys, e.g. kubernetes.io/tls needs tls.crt and tls.key. Cannot be changed.',
+  'Secret.data': 'The values, base64 in JSON and YAML. Keys: alphanumerics, -, _ and .',
+  'Secret.stringData': 'Write-only: plain-text values merged into data on write (overriding data), never returned.',
+  'Secret.immutable': 'When true, data can no longer be changed (only metadata); it cannot be unset.',
 };

@@ -23,6 +23,17 @@ test('kind schemas carry x-kubernetes-group-version-kind as a list, under upstre
   assert.equal(core['io.k8s.api.core.v1.Container']['x-kubernetes-group-version-kind'], undefined, 'only kinds carry a GVK');
 });
 
+test('Secret: io.k8s.api.core.v1.Secret with upstream JSON types (data map of byte strings, stringData map of strings)', () => {
+  const secret = doc('', 'v1')['io.k8s.api.core.v1.Secret'];
+  assert.deepEqual(secret['x-kubernetes-group-version-kind'], [{ group: '', version: 'v1', kind: 'Secret' }]);
+  const p = secret.properties ?? {};
+  assert.deepEqual(Object.keys(p).sort(), ['apiVersion', 'data', 'immutable', 'kind', 'metadata', 'stringData', 'type']);
+  assert.deepEqual(p.data.additionalProperties, { type: 'string', format: 'byte' });
+  assert.deepEqual(p.stringData.additionalProperties, { type: 'string' });
+  assert.equal(p.immutable.type, 'boolean');
+  assert.equal(p.type.type, 'string');
+});
+
 test('strategic merge patch tags from types.go', () => {
   const core = doc('', 'v1');
   const apps = doc('apps', 'v1');

@@ -66,6 +66,28 @@ test('protobuf → JSON: ConfigMap (zero scalars of non-pointer fields are unset
   });
 });
 
+test('protobuf → JSON: Secret (metadata 1, data 2 as bytes → base64, type 3, stringData 4, immutable 5 a pointer)', () => {
+  const raw = msg(
+    f(1, objectMeta('tls')),
+    entry(2, 'tls.crt', Buffer.from('CERT')),
+    entry(2, 'tls.key', Buffer.from([0, 255])),
+    f(3, 'kubernetes.io/tls'),
+    entry(4, 'note', 'plain'),
+    f(5, false),
+  );
+  assert.deepEqual(decodeProtobufObject(envelope('v1', 'Secret', raw)), {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'tls' },
+    data: { 'tls.crt': 'Q0VSVA==', 'tls.key': 'AP8=' },
+    type: 'kubernetes.io/tls',
+    stringData: { note: 'plain' },
+    immutable: false,
+  });
+  // type is a plain string: "" on the wire is unset (then defaulted to Opaque).
+  assert.equal(decodeProtobufObject(envelope('v1', 'Secret', msg(f(1, objectMeta('s')), f(3, '')))).type, undefined);
+});
+
 test('protobuf → JSON: pointer fields keep their zero (ConfigMap.immutable false, Deployment replicas 0)', () => {
   const cm = decodeProtobufObject(envelope('v1', 'ConfigMap', msg(f(1, objectMeta('c')), f(4, false))));
   assert.equal(cm.immutable, false);
@@ -250,7 +272,7 @@ test('protobuf errors: unknown field numbers are refused with message and number
       code: 415,
       message: /k8s\.io\.apimachinery\.pkg\.runtime\.Unknown field 9/,
     },
-    { name: 'a kind podnet does not decode', body: envelope('v1', 'Secret', msg(f(1, objectMeta('s')))), code: 415, message: /cannot decode v1 Secret from protobuf/ },
+    { name: 'a kind podnet does not decode', body: envelope('v1', 'ServiceAccount', msg(f(1, objectMeta('s')))), code: 415, message: /cannot decode v1 ServiceAccount from protobuf/ },
     { name: 'no magic', body: Buffer.from('{"kind":"ConfigMap"}'), code: 400, message: /expected prefix \[107 56 115 0\]/ },
     { name: 'truncated bytes', body: envelope('v1', 'ConfigMap', msg(f(1, objectMeta('c')))).subarray(0, 20), code: 400, message: /cannot decode the protobuf body/ },
     { name: 'no kind', body: envelope('v1', '', msg()), code: 400, message: /'Kind' is missing/ },

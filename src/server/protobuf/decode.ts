@@ -1,6 +1,6 @@
 /**
  * Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`), as kubectl's typed
- * clients send them (`kubectl create configmap|deployment|namespace|service|ingress`, `kubectl run`):
+ * clients send them (`kubectl create configmap|secret|deployment|namespace|service|ingress`, `kubectl run`):
  * the 4-byte magic `k8s\0`, then a runtime.Unknown whose typeMeta names the kind and whose `raw`
  * holds the object's message. The object becomes the JSON object a JSON client would have sent for
  * the same Go value, so defaulting, validation, fieldValidation and dryRun see no difference.
@@ -40,7 +40,7 @@ const PACKAGES: Readonly<Record<string, string>> = {
 
 /** The kinds whose messages the schema holds (the served kinds of these group/versions). */
 export const PROTOBUF_KINDS: Readonly<Record<string, readonly string[]>> = {
-  v1: ['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'ConfigMap'],
+  v1: ['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'ConfigMap', 'Secret'],
   'apps/v1': ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'],
   'networking.k8s.io/v1': ['NetworkPolicy', 'Ingress', 'IngressClass'],
   'discovery.k8s.io/v1': ['EndpointSlice'],
