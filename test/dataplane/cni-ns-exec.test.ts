@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
-import { execIn, setLinkState } from '../../src/dataplane/cni/ns-exec.ts';
+import { configureLink, execIn, ipLine, type LinkOp } from '../../src/dataplane/cni/ns-exec.ts';
 import { addNetns, deleteNetns, netnsPath } from '../../src/dataplane/netns.ts';
 import { run } from '../../src/dataplane/run.ts';
 import { skipReason, uniquePrefix } from './helpers.ts';
@@ -80,15 +80,17 @@ test('many concurrent calls (more than helpers) each land in their own namespace
   });
 });
 
-/** The fields setLinkState reports, as `ip -json addr show` prints them (iproute2 is the reference). */
+/** The fields configureLink's show reports, as `ip -json addr show` prints them (iproute2 is the reference). */
 function linkFields(json: string): unknown {
   const [l] = JSON.parse(json) as { ifindex: number; ifname: string; flags: string[]; mtu: number; address: string; addr_info: { family: string; local: string; prefixlen: number }[] }[];
   return { ifindex: l.ifindex, ifname: l.ifname, flags: l.flags, mtu: l.mtu, address: l.address, addr_info: l.addr_info.map(({ family, local, prefixlen }) => ({ family, local, prefixlen })) };
 }
 
-test('setLinkState over rtnetlink: up reports the link as ip addr show does, down takes it down, errors are RTNETLINK answers', { skip }, async () => {
+const nsName = (path: string): string => path.split('/').pop() as string;
+
+test('configureLink over rtnetlink: show reports the link as ip addr show does, down takes it down, errors as ip words them', { skip }, async () => {
   await withNetns(1, async ([ns]) => {
-    const up = await setLinkState(ns, 'lo', true);
+    const up = await configureLink(ns, 'lo', [{ op: 'up' }, { op: 'show' }]);
     assert.equal(up.code, 0, up.stderr);
     const ip = await run('nsenter', [`--net=${ns}`, '--', 'ip', '-json', 'addr', 'show', 'dev', 'lo']);
     assert.deepEqual(linkFields(up.stdout), linkFields(ip.stdout));
@@ -96,22 +98,55 @@ test('setLinkState over rtnetlink: up reports the link as ip addr show does, dow
       { family: 'inet', local: '127.0.0.1', prefixlen: 8 },
       { family: 'inet6', local: '::1', prefixlen: 128 },
     ]);
-    // A veth end that is down, with an address: flags and MAC as ip prints them.
-    await run('ip', ['-n', ns.split('/').pop() as string, '-batch', '-'], { input: 'link add vtest0 type veth peer name vtest1\naddr add 10.9.8.7/24 dev vtest0\n' });
-    const veth = await setLinkState(ns, 'vtest0', true);
+    // A veth end whose peer is down, with an address: flags (NO-CARRIER, M-DOWN) and MAC as ip prints them.
+    await run('ip', ['-n', nsName(ns), '-batch', '-'], { input: 'link add vtest0 type veth peer name vtest1\naddr add 10.9.8.7/24 dev vtest0\n' });
+    const veth = await configureLink(ns, 'vtest0', [{ op: 'up' }, { op: 'show' }]);
     const ipVeth = await run('nsenter', [`--net=${ns}`, '--', 'ip', '-json', 'addr', 'show', 'dev', 'vtest0']);
     assert.deepEqual(linkFields(veth.stdout), linkFields(ipVeth.stdout));
-    assert.ok((linkFields(veth.stdout) as { flags: string[] }).flags.includes('NO-CARRIER'), 'peer down: no carrier, as ip shows it');
-    const down = await setLinkState(ns, 'lo', false);
+    assert.ok((linkFields(veth.stdout) as { flags: string[] }).flags.includes('M-DOWN'));
+    const down = await configureLink(ns, 'lo', [{ op: 'down' }]);
     assert.deepEqual([down.code, down.stdout], [0, '']);
     const after = JSON.parse((await run('nsenter', [`--net=${ns}`, '--', 'ip', '-json', 'link', 'show', 'dev', 'lo'])).stdout) as { flags: string[] }[];
     assert.ok(!after[0].flags.includes('UP'));
-    const missing = await setLinkState(ns, 'nosuch0', true);
-    assert.equal(missing.code, 2);
-    assert.equal(missing.stderr, 'RTNETLINK answers: No such device\n');
-    const gone = await setLinkState('/var/run/netns/podnet-no-such-namespace', 'lo', true);
+    const missing = await configureLink(ns, 'nosuch0', [{ op: 'up' }]);
+    const ipMissing = await run('nsenter', [`--net=${ns}`, '--', 'ip', 'link', 'set', 'dev', 'nosuch0', 'up']);
+    assert.deepEqual([missing.code, missing.stderr], [ipMissing.code, ipMissing.stderr]);
+    const twice = await configureLink(ns, 'vtest0', [{ op: 'addr', cidr: '10.9.8.7/24' }, { op: 'show' }]);
+    assert.deepEqual([twice.code, twice.stdout, twice.stderr], [2, '', 'RTNETLINK answers: File exists\n'], 'stops at the first failure');
+    const gone = await configureLink('/var/run/netns/podnet-no-such-namespace', 'lo', [{ op: 'up' }]);
     assert.notEqual(gone.code, 0);
     assert.match(gone.stderr, /cannot open/);
     assert.equal((await execIn(undefined, ['readlink', '/proc/self/ns/net'])).stdout.trim(), readlinkSync('/proc/self/ns/net'), 'back home');
+  });
+});
+
+/** Kernel state of a namespace without what is random (MACs, the IPv6 link-local address derived from them). */
+async function kernelView(ns: string): Promise<unknown> {
+  const show = async (...args: string[]): Promise<unknown> => JSON.parse((await run('ip', ['-n', nsName(ns), '-d', '-json', ...args])).stdout);
+  const text = JSON.stringify({ addr: await show('addr', 'show'), route: await show('route', 'show', 'table', 'all'), route6: await show('-6', 'route', 'show', 'table', 'all'), neigh: await show('neigh', 'show') });
+  return JSON.parse(text.replace(/"[0-9a-f]{2}(:[0-9a-f]{2}){5}"/g, '"<mac>"').replace(/fe80::[0-9a-f:]+/g, '<ll>'));
+}
+
+test('the same ops through rtnetlink and through ip leave the same kernel state (bridge and routed container sides)', { skip }, async () => {
+  await withNetns(2, async (paths) => {
+    const ops: LinkOp[] = [
+      { op: 'up' },
+      { op: 'addr', cidr: '10.244.1.7/24', brd: true },
+      { op: 'addr', cidr: '10.244.9.9/31', brd: true },
+      { op: 'addr', cidr: '10.244.3.3/32' },
+      { op: 'addr', cidr: 'fd00::7/64', brd: true },
+      { op: 'route', dst: '0.0.0.0/0', gw: '10.244.1.1' },
+      { op: 'route', dst: '10.96.0.0/12', gw: '10.244.1.1' },
+      { op: 'route', dst: '169.254.1.1', scopeLink: true },
+      { op: 'route', dst: '10.10.0.0/16' },
+      { op: 'route', dst: '::/0', gw: 'fd00::1' },
+      { op: 'neigh', address: '169.254.1.1', lladdr: 'ee:ee:ee:ee:ee:ee' },
+    ];
+    for (const p of paths) await run('ip', ['-n', nsName(p), '-batch', '-'], { input: 'link add eth0 mtu 1450 type veth peer name peer0\nlink set peer0 up\n' });
+    const viaHelper = await configureLink(paths[0], 'eth0', ops);
+    assert.equal(viaHelper.code, 0, viaHelper.stderr);
+    const viaIp = await run('nsenter', [`--net=${paths[1]}`, '--', 'ip', '-batch', '-'], { input: `${ops.map((o) => ipLine('eth0', o)).join('\n')}\n` });
+    assert.equal(viaIp.code, 0, viaIp.stderr);
+    assert.deepEqual(await kernelView(paths[0]), await kernelView(paths[1]));
   });
 });

@@ -1,12 +1,11 @@
 /**
  * Kernel changes made by our plugins: `ip -batch` lines in the namespace the plugin runs in (the
- * node's), through one long-lived ip (ip-session.ts), and one `ip -batch` inside the container's
- * namespace (entered by path, since `ip -n` only takes names) through ns-exec.ts, which also sets
- * links up or down there without a process. `-json` makes the `show` lines of a batch print one
- * JSON document each.
+ * node's), through one long-lived ip (ip-session.ts); inside the container's namespace (entered by
+ * path, since `ip -n` only takes names) rtnetlink from the ns-exec.ts helpers, which send what
+ * ip would. `-json` makes the `show` lines of a batch print one JSON document each.
  */
 import { IpSession } from './ip-session.ts';
-import { execIn, setLinkState } from './ns-exec.ts';
+import { configureLink, execIn, type LinkOp } from './ns-exec.ts';
 import { CNIError, CNIErrorCode } from './types.ts';
 
 export interface LinkInfo {
@@ -34,26 +33,14 @@ export async function hostBatch(lines: readonly string[], what = 'host network s
   return r.json.map((l) => JSON.parse(l) as LinkInfo[]);
 }
 
-/** `ip -batch` inside the container namespace given by CNI_NETNS. */
-export async function sandboxBatch(netnsPath: string, lines: readonly string[], what = 'container network setup'): Promise<LinkInfo[][]> {
-  if (!lines.length) return [];
-  checkLines(lines);
-  const r = await execIn(netnsPath, ['ip', '-json', '-batch', '-'], `${lines.join('\n')}\n`);
+/**
+ * Changes one link inside the container namespace given by CNI_NETNS (ns-exec.ts: rtnetlink from
+ * the helper, no process); returns the links the `show` ops printed.
+ */
+export async function sandboxConfigure(netnsPath: string, ifName: string, ops: readonly LinkOp[], what = 'container network setup'): Promise<LinkInfo[]> {
+  const r = await configureLink(netnsPath, ifName, ops);
   if (r.code !== 0) throw new CNIError(CNIErrorCode.internal, `${what}: ${r.stderr.trim().split('\n').filter((l) => l).slice(-2).join('; ')}`);
-  return r.stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l) as LinkInfo[]);
-}
-
-/** Sets a link in the container namespace up and returns it with its addresses (rtnetlink from the perl helper, no process). */
-export async function sandboxLinkUp(netnsPath: string, ifName: string, what = 'container network setup'): Promise<LinkInfo> {
-  const r = await setLinkState(netnsPath, ifName, true);
-  const json = r.stdout.split('\n').filter((l) => l.startsWith('['));
-  if (r.code !== 0 || !json.length) throw new CNIError(CNIErrorCode.internal, `${what}: ${r.stderr.trim().split('\n').filter((l) => l).slice(-2).join('; ')}`);
-  return (JSON.parse(json[json.length - 1]) as LinkInfo[])[0];
-}
-
-/** Sets a link in the container namespace down; the outcome is the caller's to judge. */
-export async function sandboxLinkDown(netnsPath: string, ifName: string): Promise<{ code: number; stderr: string }> {
-  return setLinkState(netnsPath, ifName, false);
+  return r.stdout.split('\n').filter((l) => l.startsWith('[')).map((l) => (JSON.parse(l) as LinkInfo[])[0]);
 }
 
 /** The link in the container namespace, undefined when it does not exist; throws when the namespace cannot be entered. */

@@ -26,14 +26,16 @@ const MAX_HELPERS = 4;
  * namespace read like nsenter's, so callers match one set of messages.
  */
 const HELPER = `
-use strict; use IO::Select; use Socket qw(inet_ntop);
-sub nl_link {
-  my ($name, $up) = @_;
+use strict; use IO::Select; use Socket qw(inet_ntop inet_pton);
+# Link configuration over rtnetlink, as ip(8) sends it: ops run in order, the first failure stops.
+# Ops: up | down | addr FAM ADDR PLEN BRD(0/1) | route FAM DST DSTLEN GW|- link|universe |
+# neigh FAM ADDR LLADDR | show (the link as ip -json addr show prints it).
+sub nl_cfg {
+  my ($name, @ops) = @_;
   my $nl;
   socket($nl, 16, 3, 0) or return (1, '', "socket: $!\\n");
   my $seq = 0;
   my $attr = sub { my ($t, $d) = @_; my $l = 4 + length($d); return pack('SS', $l, $t) . $d . ("\\0" x ((4 - $l % 4) % 4)); };
-  my $ifi = sub { return pack('CCSlLL', 0, 0, 0, 0, $_[0], $_[1]) . $attr->(3, "$name\\0"); };
   my $talk = sub {
     my ($type, $flags, $body) = @_;
     $seq++;
@@ -54,39 +56,75 @@ sub nl_link {
     }
   };
   my $attrs = sub { my ($data, $off) = @_; my %a; while ($off + 4 <= length($data)) { my ($l, $t) = unpack('SS', substr($data, $off, 4)); last if $l < 4; $a{$t & 0x3fff} = substr($data, $off + 4, $l - 4); $off += ($l + 3) & ~3; } return \\%a; };
-  my ($err) = $talk->(16, 5, $ifi->($up ? 1 : 0, 1));
-  return (2, '', "$err\\n") if defined $err;
-  return (0, '', '') unless $up;
-  my ($e2, $link) = $talk->(18, 1, $ifi->(0, 0));
-  return (2, '', "$e2\\n") if defined $e2;
-  my (undef, undef, undef, $index, $flags) = unpack('CCSlL', $link->[1]);
-  my $la = $attrs->($link->[1], 16);
-  my @names = ([LOOPBACK => 0x8], [BROADCAST => 0x2], [POINTOPOINT => 0x10], [MULTICAST => 0x1000], [NOARP => 0x80], [ALLMULTI => 0x200], [PROMISC => 0x100], [NOTRAILERS => 0x20], [MASTER => 0x400], [SLAVE => 0x800], [DEBUG => 0x4], [DYNAMIC => 0x8000], [AUTOMEDIA => 0x4000], [PORTSEL => 0x2000], [UP => 0x1], [LOWER_UP => 0x10000], [DORMANT => 0x20000], [ECHO => 0x40000]);
-  my @fl = (($flags & 0x1) && !($flags & 0x40)) ? ('NO-CARRIER') : ();
-  push @fl, map { $_->[0] } grep { $flags & $_->[1] } @names;
-  # ip prints M-DOWN when the link's IFLA_LINK index, looked up in this namespace, is not up.
-  my $iflink = defined $la->{5} ? unpack('L', $la->{5}) : 0;
-  if ($iflink) {
-    my ($e4, $peer) = $talk->(18, 1, pack('CCSlLL', 0, 0, 0, $iflink, 0, 0));
-    my $pflags = (!defined $e4 && $peer) ? (unpack('CCSlL', $peer->[1]))[4] : 0;
-    push @fl, 'M-DOWN' unless $pflags & 0x1;
+  my ($err, $link) = $talk->(18, 1, pack('CCSlLL', 0, 0, 0, 0, 0, 0) . $attr->(3, "$name\\0"));
+  return (1, '', qq{Cannot find device "$name"\\n}) if defined $err;
+  my $index = (unpack('CCSlL', $link->[1]))[3];
+  my $fam = sub { return $_[0] == 6 ? 10 : 2; };
+  my $out = '';
+  for my $op (@ops) {
+    my ($verb, @a) = split / /, $op;
+    my ($e, @r);
+    if ($verb eq 'up' || $verb eq 'down') {
+      ($e) = $talk->(16, 5, pack('CCSlLL', 0, 0, 0, $index, $verb eq 'up' ? 1 : 0, 1));
+    } elsif ($verb eq 'addr') {
+      my ($f, $ip, $plen, $brd) = @a;
+      my $raw = inet_pton($fam->($f), $ip);
+      return (1, '', "Error: inet prefix is expected rather than \\"$ip\\".\\n") unless defined $raw;
+      my $body = pack('CCCCL', $fam->($f), $plen, 0, ($f == 4 && $ip =~ /^127\\./) ? 254 : 0, $index) . $attr->(2, $raw) . $attr->(1, $raw);
+      if ($brd && $f == 4 && $plen <= 30) {
+        my $mask = $plen ? (0xffffffff << (32 - $plen)) & 0xffffffff : 0;
+        $body .= $attr->(4, pack('N', unpack('N', $raw) | (~$mask & 0xffffffff)));
+      }
+      ($e) = $talk->(20, 0x605, $body);
+    } elsif ($verb eq 'route') {
+      my ($f, $dst, $dlen, $gw, $scope) = @a;
+      my $d = inet_pton($fam->($f), $dst);
+      my $g = $gw eq '-' ? '' : inet_pton($fam->($f), $gw);
+      return (1, '', "Error: invalid route \\"$op\\".\\n") unless defined $d && defined $g;
+      my $body = pack('CCCCCCCCL', $fam->($f), $dlen, 0, 0, 254, 3, $scope eq 'link' ? 253 : 0, 1, 0) . $attr->(1, $d) . ($g ne '' ? $attr->(5, $g) : '') . $attr->(4, pack('L', $index));
+      ($e) = $talk->(24, 0x605, $body);
+    } elsif ($verb eq 'neigh') {
+      my ($f, $ip, $ll) = @a;
+      my $raw = inet_pton($fam->($f), $ip);
+      return (1, '', "Error: invalid neighbour \\"$op\\".\\n") unless defined $raw;
+      my $body = pack('CCSlSCC', $fam->($f), 0, 0, $index, 0x80, 0, 0) . $attr->(1, $raw) . $attr->(2, pack('C*', map { hex } split /:/, $ll));
+      ($e) = $talk->(28, 0x505, $body);
+    } elsif ($verb eq 'show') {
+      my ($e2, $l) = $talk->(18, 1, pack('CCSlLL', 0, 0, 0, $index, 0, 0));
+      return (2, $out, "$e2\\n") if defined $e2;
+      my $flags = (unpack('CCSlL', $l->[1]))[4];
+      my $la = $attrs->($l->[1], 16);
+      my @names = ([LOOPBACK => 0x8], [BROADCAST => 0x2], [POINTOPOINT => 0x10], [MULTICAST => 0x1000], [NOARP => 0x80], [ALLMULTI => 0x200], [PROMISC => 0x100], [NOTRAILERS => 0x20], [MASTER => 0x400], [SLAVE => 0x800], [DEBUG => 0x4], [DYNAMIC => 0x8000], [AUTOMEDIA => 0x4000], [PORTSEL => 0x2000], [UP => 0x1], [LOWER_UP => 0x10000], [DORMANT => 0x20000], [ECHO => 0x40000]);
+      my @fl = (($flags & 0x1) && !($flags & 0x40)) ? ('NO-CARRIER') : ();
+      push @fl, map { $_->[0] } grep { $flags & $_->[1] } @names;
+      # ip prints M-DOWN when the link's IFLA_LINK index, looked up in this namespace, is not up.
+      my $iflink = defined $la->{5} ? unpack('L', $la->{5}) : 0;
+      if ($iflink) {
+        my ($e4, $peer) = $talk->(18, 1, pack('CCSlLL', 0, 0, 0, $iflink, 0, 0));
+        my $pflags = (!defined $e4 && $peer) ? (unpack('CCSlL', $peer->[1]))[4] : 0;
+        push @fl, 'M-DOWN' unless $pflags & 0x1;
+      }
+      my $mac = join(':', map { sprintf('%02x', $_) } unpack('C*', $la->{1} // ''));
+      my ($e3, @addrs) = $talk->(22, 0x301, pack('CCCCL', 0, 0, 0, 0, 0));
+      return (2, $out, "$e3\\n") if defined $e3;
+      my @ai;
+      for my $m (@addrs) {
+        next unless $m->[0] == 20;
+        my ($af, $plen, undef, undef, $idx) = unpack('CCCCL', $m->[1]);
+        next unless $idx == $index;
+        my $aa = $attrs->($m->[1], 8);
+        my $raw = $aa->{2} // $aa->{1};
+        next unless defined $raw;
+        push @ai, sprintf('{"family":"%s","local":"%s","prefixlen":%d}', $af == 2 ? 'inet' : 'inet6', inet_ntop($af, $raw), $plen);
+      }
+      my $mtu = defined $la->{4} ? unpack('L', $la->{4}) : 0;
+      $out .= sprintf('[{"ifindex":%d,"ifname":"%s","flags":[%s],"mtu":%d,"address":"%s","addr_info":[%s]}]', $index, $name, join(',', map { "\\"$_\\"" } @fl), $mtu, $mac, join(',', @ai)) . "\\n";
+    } else {
+      return (1, $out, "unknown op \\"$op\\"\\n");
+    }
+    return (2, $out, "$e\\n") if defined $e;
   }
-  my $mac = join(':', map { sprintf('%02x', $_) } unpack('C*', $la->{1} // ''));
-  my ($e3, @addrs) = $talk->(22, 0x301, pack('CCCCL', 0, 0, 0, 0, 0));
-  return (2, '', "$e3\\n") if defined $e3;
-  my @ai;
-  for my $m (@addrs) {
-    next unless $m->[0] == 20;
-    my ($fam, $plen, undef, undef, $idx) = unpack('CCCCL', $m->[1]);
-    next unless $idx == $index;
-    my $aa = $attrs->($m->[1], 8);
-    my $raw = $aa->{2} // $aa->{1};
-    next unless defined $raw;
-    my $addr = $fam == 2 ? join('.', unpack('C4', $raw)) : inet_ntop(10, $raw);
-    push @ai, sprintf('{"family":"%s","local":"%s","prefixlen":%d}', $fam == 2 ? 'inet' : 'inet6', $addr, $plen);
-  }
-  my $mtu = defined $la->{4} ? unpack('L', $la->{4}) : 0;
-  return (0, sprintf('[{"ifindex":%d,"ifname":"%s","flags":[%s],"mtu":%d,"address":"%s","addr_info":[%s]}]', $index, $name, join(',', map { "\\"$_\\"" } @fl), $mtu, $mac, join(',', @ai)) . "\\n", '');
+  return (0, $out, '');
 }
 my ($setns, $newnet) = map { $_ + 0 } @ARGV;
 binmode STDIN; binmode STDOUT; $| = 1;
@@ -103,8 +141,8 @@ while (defined(my $hdr = <STDIN>)) {
     if (syscall($setns, fileno($fh), $newnet) != 0) { my $e = "$!"; close $fh; reply(1, '', "nsenter: reassociate to namespace 'ns/net' failed: $e\\n"); next; }
     close $fh;
   }
-  if ($argv[0] eq '@link') {
-    my @r = nl_link($argv[1], $argv[2]);
+  if ($argv[0] eq '@cfg') {
+    my @r = nl_cfg(@argv[1 .. $#argv]);
     if ($ns ne '-') { syscall($setns, fileno($home), $newnet) == 0 or die "setns back: $!\\n"; }
     reply(@r); next;
   }
@@ -252,19 +290,75 @@ function release(h: Helper): void {
 /** Argument strings travel one per line. */
 const lineSafe = (argv: readonly string[]): boolean => argv.every((a) => !a.includes('\n'));
 
+/** One change to a link inside a container namespace (what the plugins' container side needs). */
+export type LinkOp =
+  | { op: 'up' | 'down' | 'show' }
+  /** `ip addr add ADDRESS/PLEN [brd +] dev IF` */
+  | { op: 'addr'; cidr: string; brd?: boolean }
+  /** `ip route add DST [via GW] dev IF [scope link]` */
+  | { op: 'route'; dst: string; gw?: string; scopeLink?: boolean }
+  /** `ip neigh replace ADDRESS lladdr MAC dev IF nud permanent` */
+  | { op: 'neigh'; address: string; lladdr: string };
+
+const family = (ip: string): 4 | 6 => (ip.includes(':') ? 6 : 4);
+
+function splitCIDR(cidr: string): [string, number] {
+  const [ip, plen] = cidr.split('/');
+  return [ip, plen === undefined ? (family(ip) === 4 ? 32 : 128) : Number(plen)];
+}
+
+/** The op as the helper's rtnetlink code takes it. */
+function helperOp(o: LinkOp): string {
+  switch (o.op) {
+    case 'addr': {
+      const [ip, plen] = splitCIDR(o.cidr);
+      return `addr ${family(ip)} ${ip} ${plen} ${o.brd ? 1 : 0}`;
+    }
+    case 'route': {
+      const [dst, plen] = splitCIDR(o.dst);
+      // ip's default scope: link for an IPv4 route without a gateway, universe otherwise.
+      const link = o.scopeLink || (!o.gw && family(dst) === 4);
+      return `route ${family(dst)} ${dst} ${plen} ${o.gw ?? '-'} ${link ? 'link' : 'universe'}`;
+    }
+    case 'neigh':
+      return `neigh ${family(o.address)} ${o.address} ${o.lladdr}`;
+    default:
+      return o.op;
+  }
+}
+
+/** The same op as an `ip -batch` line (the fallback without a helper). */
+export function ipLine(ifName: string, o: LinkOp): string {
+  switch (o.op) {
+    case 'up':
+    case 'down':
+      return `link set dev ${ifName} ${o.op}`;
+    case 'show':
+      return `addr show dev ${ifName}`;
+    case 'addr':
+      return `addr add ${o.cidr}${o.brd && family(o.cidr) === 4 ? ' brd +' : ''} dev ${ifName}`;
+    case 'route':
+      return `route add ${o.dst}${o.gw ? ` via ${o.gw}` : ''} dev ${ifName}${o.scopeLink ? ' scope link' : ''}`;
+    case 'neigh':
+      return `neigh replace ${o.address} lladdr ${o.lladdr} dev ${ifName} nud permanent`;
+  }
+}
+
 /**
- * Sets a link up or down inside the namespace at `netns` with rtnetlink from the helper itself
- * (no process started). Up, stdout is the link as `ip -json addr show dev IFNAME` prints it (the
- * fields ifindex, ifname, flags, mtu, address and addr_info with family, local, prefixlen).
- * Errors: "RTNETLINK answers: <strerror>". Without a helper, `ip` does it.
+ * Applies ops to one link inside the namespace at `netns`, in order, stopping at the first
+ * failure, with rtnetlink from the helper itself (no process started), sending what ip(8) sends
+ * for the same command. `show` prints the link as `ip -json addr show dev IF` does (the fields
+ * ifindex, ifname, flags, mtu, address and addr_info with family, local, prefixlen). Errors:
+ * "RTNETLINK answers: <strerror>", or ip's `Cannot find device "IF"`. Without a helper (or for
+ * values the helper's word format cannot carry), `ip` runs the same ops as a batch.
  */
-export async function setLinkState(netns: string, ifName: string, up: boolean): Promise<RunResult> {
-  if (usable && lineSafe([netns, ifName]) && ifName.length < 16) {
-    const r = await viaHelper(netns, ['@link', ifName, up ? '1' : '0'], '');
+export async function configureLink(netns: string, ifName: string, ops: readonly LinkOp[]): Promise<RunResult> {
+  const words = [ifName, ...ops.flatMap((o) => helperOp(o).split(' '))];
+  if (usable && lineSafe([netns]) && ifName.length < 16 && words.every((w) => /^[0-9a-zA-Z.:_-]+$/.test(w))) {
+    const r = await viaHelper(netns, ['@cfg', ifName, ...ops.map(helperOp)], '');
     if (r) return r;
   }
-  const lines = up ? `link set dev ${ifName} up\naddr show dev ${ifName}\n` : `link set dev ${ifName} down\n`;
-  return run('nsenter', [`--net=${netns}`, '--', 'ip', '-json', '-batch', '-'], { input: lines });
+  return run('nsenter', [`--net=${netns}`, '--', 'ip', '-json', '-batch', '-'], { input: `${ops.map((o) => ipLine(ifName, o)).join('\n')}\n` });
 }
 
 async function viaHelper(netns: string | undefined, argv: readonly string[], input: string): Promise<RunResult | undefined> {

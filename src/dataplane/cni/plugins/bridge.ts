@@ -6,7 +6,7 @@
  */
 import { execIPAM, type PluginArgs, type PluginHandlers } from '../skel.ts';
 import { CNIError, CNIErrorCode, type CNIResult, type CNIRoute } from '../types.ts';
-import { deleteSandboxLink, hostBatch, hostLink, sandboxBatch, sandboxLink, type LinkInfo } from '../link.ts';
+import { deleteSandboxLink, hostBatch, hostLink, sandboxConfigure, sandboxLink, type LinkInfo } from '../link.ts';
 import { checkSandbox, dnsOf, ensureSandboxIfaceAbsent, hostVethFor, ipamAdd, ipamUndo, isIPv4, requirePrevResult, sysctl } from './common.ts';
 
 interface BridgeConf {
@@ -73,14 +73,14 @@ async function add(a: PluginArgs): Promise<CNIResult> {
     if (c.isDefaultGateway && !routes.some((r) => r.dst === '0.0.0.0/0')) routes.push({ dst: '0.0.0.0/0' });
     const gw4 = ips.find((ip) => isIPv4(ip.address))?.gateway;
     const gw6 = ips.find((ip) => !isIPv4(ip.address))?.gateway;
-    const [[sandbox]] = await sandboxBatch(a.netns, [
-      `link set ${a.ifName} up`,
-      ...ips.map((ip) => `addr add ${ip.address}${isIPv4(ip.address) ? ' brd +' : ''} dev ${a.ifName}`),
+    const [sandbox] = await sandboxConfigure(a.netns, a.ifName, [
+      { op: 'up' },
+      ...ips.map((ip) => ({ op: 'addr' as const, cidr: ip.address, brd: true })),
       ...routes.map((r) => {
         const gw = r.gw ?? (isIPv4(r.dst) ? gw4 : gw6);
-        return `route add ${r.dst}${gw ? ` via ${gw}` : ''} dev ${a.ifName}`;
+        return { op: 'route' as const, dst: r.dst, ...(gw ? { gw } : {}) };
       }),
-      `link show dev ${a.ifName}`,
+      { op: 'show' },
     ]);
     return {
       cniVersion: '1.0.0',

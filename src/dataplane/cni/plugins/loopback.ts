@@ -1,10 +1,11 @@
 /** The `loopback` plugin: brings `lo` up in the container namespace (and down on DEL). */
 import type { PluginArgs, PluginHandlers } from '../skel.ts';
 import { CNIError, CNIErrorCode, type CNIResult } from '../types.ts';
-import { sandboxLink, sandboxLinkDown, sandboxLinkUp } from '../link.ts';
+import { sandboxConfigure, sandboxLink } from '../link.ts';
+import { configureLink } from '../ns-exec.ts';
 
 async function add(a: PluginArgs): Promise<CNIResult> {
-  const lo = await sandboxLinkUp(a.netns, 'lo');
+  const [lo] = await sandboxConfigure(a.netns, 'lo', [{ op: 'up' }, { op: 'show' }]);
   return {
     cniVersion: '1.0.0',
     interfaces: [{ name: 'lo', mac: lo.address ?? '00:00:00:00:00:00', sandbox: a.netns }],
@@ -16,7 +17,7 @@ async function add(a: PluginArgs): Promise<CNIResult> {
 async function del(a: PluginArgs): Promise<void> {
   if (!a.netns) return;
   // A namespace that is already gone has no loopback left to bring down.
-  await sandboxLinkDown(a.netns, 'lo');
+  await configureLink(a.netns, 'lo', [{ op: 'down' }]);
 }
 
 async function check(a: PluginArgs): Promise<void> {

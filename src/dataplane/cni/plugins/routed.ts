@@ -6,7 +6,7 @@
  */
 import { execIPAM, type PluginArgs, type PluginHandlers } from '../skel.ts';
 import { CNIError, CNIErrorCode, type CNIResult } from '../types.ts';
-import { deleteSandboxLink, hostBatch, hostLink, sandboxBatch, sandboxLink } from '../link.ts';
+import { deleteSandboxLink, hostBatch, hostLink, sandboxConfigure, sandboxLink } from '../link.ts';
 import { checkSandbox, dnsOf, ensureSandboxIfaceAbsent, hostVethFor, ipamAdd, ipamUndo, isIPv4, requirePrevResult, sysctl } from './common.ts';
 
 /** Calico's choices: every host veth has this MAC, every pod's gateway is this address. */
@@ -37,13 +37,13 @@ async function add(a: PluginArgs): Promise<CNIResult> {
     ], 'failed to set up the host veth');
     sysctl('net.ipv4.ip_forward', '1');
     sysctl(`net.ipv4.conf.${hostVeth}.proxy_arp`, '1');
-    const [[sandbox]] = await sandboxBatch(a.netns, [
-      `link set ${a.ifName} up`,
-      ...v4.map((ip) => `addr add ${ip}/32 dev ${a.ifName}`),
-      `route add ${ROUTED_GATEWAY} dev ${a.ifName} scope link`,
-      `route add default via ${ROUTED_GATEWAY} dev ${a.ifName}`,
-      `neigh replace ${ROUTED_GATEWAY} lladdr ${ROUTED_HOST_MAC} dev ${a.ifName} nud permanent`,
-      `link show dev ${a.ifName}`,
+    const [sandbox] = await sandboxConfigure(a.netns, a.ifName, [
+      { op: 'up' },
+      ...v4.map((ip) => ({ op: 'addr' as const, cidr: `${ip}/32` })),
+      { op: 'route', dst: ROUTED_GATEWAY, scopeLink: true },
+      { op: 'route', dst: '0.0.0.0/0', gw: ROUTED_GATEWAY },
+      { op: 'neigh', address: ROUTED_GATEWAY, lladdr: ROUTED_HOST_MAC },
+      { op: 'show' },
     ]);
     return {
       cniVersion: '1.0.0',
