@@ -59,7 +59,11 @@ export interface RouteDecision {
   host: string;
   /** The host pattern of the chosen host group; `*` = rules without host. */
   hostPattern?: string;
-  tls?: { secret: string | null };
+  /**
+   * The certificate the SNI name gets (`null`: the default certificate); `rejected` names the Secret
+   * a tls entry for this host wanted when it could not serve (the reason the default was used).
+   */
+  tls?: { secret: string | null; rejected?: { secret: string; reason: string; message: string } };
   matched?: { id: string; kind: string; namespace: string; name: string; rule: number; match: number; path: string; hostname?: string };
   /** Set when an Ingress defaultBackend took the request. */
   defaultBackend?: string;
@@ -95,12 +99,24 @@ function notFound(base: Pick<RouteDecision, 'frontend' | 'host'> & Partial<Route
   return { ...base, outcome: 'error', status: 404, reason, message, backends: [], mirrors: [] };
 }
 
-function certificateFor(certs: readonly TLSCertificate[], host: string, matches: (p: string, h: string) => boolean): string | null {
+function certificateEntry<T extends TLSCertificate>(certs: readonly T[], host: string, matches: (p: string, h: string) => boolean): T | undefined {
   const exact = certs.find((c) => c.hosts.includes(host));
-  if (exact) return exact.secret;
+  if (exact) return exact;
   const wild = certs.filter((c) => c.hosts.some((h) => isWildcard(h) && matches(h, host)));
-  if (wild.length) return wild[0].secret;
-  return certs.find((c) => c.hosts.length === 0)?.secret ?? null;
+  if (wild.length) return wild[0];
+  return certs.find((c) => c.hosts.length === 0);
+}
+
+function certificateFor(certs: readonly TLSCertificate[], host: string, matches: (p: string, h: string) => boolean): string | null {
+  return certificateEntry(certs, host, matches)?.secret ?? null;
+}
+
+/** The Ingress controller's certificate for `host`: the default one when the tls entry's Secret cannot serve. */
+function ingressTLS(f: IngressFrontend, host: string): NonNullable<RouteDecision['tls']> {
+  const entry = certificateEntry(f.tls, host, ingressHostMatches);
+  if (!entry) return { secret: null };
+  if (!entry.problem) return { secret: entry.secret };
+  return { secret: null, rejected: { secret: entry.secret, reason: entry.problem.reason, message: `${entry.problem.message}: the default certificate is served` } };
 }
 
 export function routeIngress(f: IngressFrontend, req: L7Request): RouteDecision {
@@ -109,7 +125,7 @@ export function routeIngress(f: IngressFrontend, req: L7Request): RouteDecision 
     frontend: 'ingress',
     host,
     // SNI picks the certificate; without one for this host the controller's default certificate is served.
-    ...(req.scheme === 'https' ? { tls: { secret: certificateFor(f.tls, host, ingressHostMatches) } } : {}),
+    ...(req.scheme === 'https' ? { tls: ingressTLS(f, host) } : {}),
   };
   // The Ingress controller's entrypoints are the well-known ports (its Service maps others onto them).
   if (req.port !== WELL_KNOWN[req.scheme]) {
@@ -143,7 +159,9 @@ function viaDefaultBackend(base: Pick<RouteDecision, 'frontend' | 'host'> & Part
 
 /**
  * The certificate (Secret `namespace/name`) a TLS handshake for `serverName` on `port` gets: the SNI
- * picks it before any HTTP is read. `null` = the implementation's default certificate.
+ * picks it before any HTTP is read. `null` = the implementation's default certificate. An Ingress
+ * tls entry whose cluster Secret cannot serve is still named (a proxy may hold its certificate from
+ * elsewhere); without material for it the proxy serves the default certificate, as ingress-nginx does.
  */
 export function certificateForSNI(table: RouteTable, sel: FrontendSelector, serverName: string, port: number): string | null {
   const host = hostWithoutPort(serverName);

@@ -17,6 +17,7 @@ import { intersectHostnames } from './hostnames.ts';
 import { buildHostIndex } from './host-index.ts';
 import { compareGatewayEntries, compareCreationOrder } from './precedence.ts';
 import { referencePermitted } from './reference-grants.ts';
+import { certificateSecretProblem } from './tls-secrets.ts';
 import type {
   BackendTarget, Condition, GatewayFrontend, GatewayStatus, HTTPRouteStatus, Listener, ListenerStatus, MatchEntry,
   PathMatchType, RouteFilter, RouteParentStatus, TLSCertificate,
@@ -135,7 +136,14 @@ function compileListeners(view: ClusterView, gw: Gateway, namespace: string): Co
         } else if (!referencePermitted(view, { group: GATEWAY_GROUP, kind: 'Gateway', namespace, name: gw.metadata.name }, { group: '', kind: 'Secret', namespace: ns, name: r.name })) {
           ok = false;
           problems.push(cond('ResolvedRefs', false, 'RefNotPermitted', `no ReferenceGrant in namespace ${ns} allows Gateways from ${namespace} to reference Secret ${r.name}`, gen));
-        } else tls.push({ hosts: spec.hostname ? [spec.hostname] : [], secret: `${ns}/${r.name}` });
+        } else {
+          // Core support is a Secret of type kubernetes.io/tls; a missing or malformed one is an invalid ref.
+          const problem = certificateSecretProblem(view, ns, r.name, 'gateway');
+          if (problem) {
+            ok = false;
+            problems.push(cond('ResolvedRefs', false, 'InvalidCertificateRef', problem.message, gen));
+          } else tls.push({ hosts: spec.hostname ? [spec.hostname] : [], secret: `${ns}/${r.name}` });
+        }
       }
     }
     // Two listeners on one port conflict when their protocols differ, or when hostnames are equal.

@@ -10,6 +10,7 @@ import { resolveServiceBackend } from './backends.ts';
 import { buildHostIndex, groupFor } from './host-index.ts';
 import { classifyIngress } from './ingress-class.ts';
 import { compareIngressEntries, compareCreationOrder } from './precedence.ts';
+import { certificateSecretProblem } from './tls-secrets.ts';
 import type { BackendTarget, DefaultBackend, IngressFrontend, IngressStatus, MatchEntry, TLSCertificate } from './types.ts';
 
 export function compileIngresses(view: ClusterView): { frontend?: IngressFrontend; statuses: IngressStatus[] } {
@@ -51,7 +52,10 @@ export function compileIngresses(view: ClusterView): { frontend?: IngressFronten
       });
     });
     for (const t of ing.spec.tls ?? []) {
-      if (t.secretName) tls.push({ hosts: (t.hosts ?? []).map((h) => h.toLowerCase()), secret: `${ns}/${t.secretName}` });
+      if (!t.secretName) continue;
+      const cert = { hosts: (t.hosts ?? []).map((h) => h.toLowerCase()), secret: `${ns}/${t.secretName}` };
+      const problem = certificateSecretProblem(view, ns, t.secretName, 'ingress-nginx');
+      tls.push(problem ? { ...cert, problem } : cert);
     }
   }
   const hosts = buildHostIndex(entries, compareIngressEntries);

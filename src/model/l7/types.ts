@@ -107,6 +107,13 @@ export interface TLSCertificate {
   hosts: string[];
   /** `namespace/name` of the kubernetes.io/tls Secret. */
   secret: string;
+  /**
+   * Set when the cluster's Secret cannot serve (missing, no tls.crt/tls.key, no PEM keypair):
+   * ingress-nginx logs it and serves its default certificate for these hosts. The entry stays, so
+   * the SNI name still selects it: a proxy given the certificate some other way (`ingress serve
+   * --tls-secret` files) serves that one.
+   */
+  problem?: { reason: string; message: string };
 }
 
 export interface IngressFrontend {
@@ -117,6 +124,7 @@ export interface IngressFrontend {
   /** `namespace/name` of every Ingress routed here. */
   ingresses: string[];
   hosts: HostIndex;
+  /** In Ingress creation order. */
   tls: TLSCertificate[];
   /** Catch-all: the oldest Ingress defaultBackend of the class. */
   defaultBackend?: DefaultBackend;

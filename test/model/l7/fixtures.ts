@@ -13,6 +13,23 @@ export function namespace(name: string, labels: Record<string, string> = {}): KO
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } } };
 }
 
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+/** PEM-framed placeholders: the model checks the PEM structure, not the X.509 contents. */
+export const PEM_CERT = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
+export const PEM_KEY = '-----BEGIN PRIVATE KEY-----\nMIIEfake\n-----END PRIVATE KEY-----\n';
+
+/** A Secret as `kubectl create secret tls` makes it (type kubernetes.io/tls, tls.crt + tls.key), or with `data`/`type` overridden. */
+export function tlsSecret(ns: string, name: string, opts: { type?: string; data?: Record<string, string> } = {}): KObject {
+  const data = opts.data ?? { 'tls.crt': PEM_CERT, 'tls.key': PEM_KEY };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: ns },
+    type: opts.type ?? 'kubernetes.io/tls',
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
+  };
+}
+
 let ipCounter = 1;
 
 /**

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../../../src/api/types.ts';
 import { compileRouteTable, type Condition, type RouteDecision } from '../../../src/model/l7/index.ts';
-import { gateway, gatewayClass, httpRoute, namespace, onlyBackend, pathMatch, referenceGrant, route, rule, service, view, T0, type ListenerSpec } from './fixtures.ts';
+import { gateway, gatewayClass, httpRoute, namespace, onlyBackend, pathMatch, PEM_KEY, referenceGrant, route, rule, service, tlsSecret, view, T0, type ListenerSpec } from './fixtures.ts';
 
 const infra = (listeners: ListenerSpec[] = [{ name: 'http' }], extra: KObject[] = []): KObject[] => [
   namespace('infra'), namespace('apps', { team: 'apps' }), namespace('other'),
@@ -90,8 +90,36 @@ describe('Listener status', () => {
     const tls = { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: 'cert', namespace: 'other' }] };
     const listeners: ListenerSpec[] = [{ name: 'https', port: 443, protocol: 'HTTPS', tls }];
     const cond = (objs: KObject[]) => compileRouteTable(view(objs)).status.gateways[0].listeners[0].conditions.find((c) => c.type === 'ResolvedRefs')?.reason;
-    assert.equal(cond(infra(listeners)), 'RefNotPermitted');
-    assert.equal(cond(infra(listeners, [referenceGrant('other', 'g', 'infra', { kind: 'Secret' }, 'Gateway')])), 'ResolvedRefs');
+    assert.equal(cond(infra(listeners, [tlsSecret('other', 'cert')])), 'RefNotPermitted');
+    assert.equal(cond(infra(listeners, [tlsSecret('other', 'cert'), referenceGrant('other', 'g', 'infra', { kind: 'Secret' }, 'Gateway')])), 'ResolvedRefs');
+    // Permitted but missing: InvalidCertificateRef (RefNotPermitted only when the grant is missing).
+    assert.equal(cond(infra(listeners, [referenceGrant('other', 'g', 'infra', { kind: 'Secret' }, 'Gateway')])), 'InvalidCertificateRef');
+  });
+
+  describe('certificateRefs resolve to a Secret of type kubernetes.io/tls (GatewayTLSConfig Core support), else InvalidCertificateRef', () => {
+    const tls = { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: 'cert' }] };
+    const listeners: ListenerSpec[] = [{ name: 'https', port: 443, protocol: 'HTTPS', tls }];
+    const conditions = (objs: KObject[]) => Object.fromEntries(compileRouteTable(view(objs)).status.gateways[0].listeners[0].conditions.map((c) => [c.type, `${c.status}:${c.reason}`]));
+    const cases: [string, KObject[], string][] = [
+      ['a kubernetes.io/tls Secret with tls.crt and tls.key', [tlsSecret('infra', 'cert')], 'True:ResolvedRefs'],
+      ['no such Secret', [], 'False:InvalidCertificateRef'],
+      ['an Opaque Secret, even with tls.crt and tls.key', [tlsSecret('infra', 'cert', { type: 'Opaque' })], 'False:InvalidCertificateRef'],
+      ['tls.crt that is not PEM (malformed)', [tlsSecret('infra', 'cert', { data: { 'tls.crt': 'garbage', 'tls.key': PEM_KEY } })], 'False:InvalidCertificateRef'],
+      ['a Secret in another namespace of the same name does not count', [tlsSecret('other', 'cert')], 'False:InvalidCertificateRef'],
+    ];
+    for (const [name, extra, want] of cases) {
+      it(name, () => {
+        const c = conditions(infra(listeners, extra));
+        assert.equal(c.ResolvedRefs, want);
+        assert.equal(c.Programmed, want.startsWith('True') ? 'True:Programmed' : 'False:Invalid');
+      });
+    }
+
+    it('a listener with an invalid certificateRef serves no routes', () => {
+      const objs = [...infra(listeners), httpRoute('infra', 'r', { ...parent(), rules: [rule({ backends: [{ name: 'a' }] })] })];
+      assert.equal(route(objs, 'https://x.example.com/').reason, 'NoMatchingListener');
+      assert.equal(route([...objs, tlsSecret('infra', 'cert')], 'https://x.example.com/').status, 200);
+    });
   });
 });
 
@@ -360,7 +388,7 @@ describe('backendRefs: weights, invalid references, ReferenceGrant', () => {
 describe('HTTPS listeners', () => {
   it('an https request on 443 is served by the HTTPS listener with its certificate; http on 443 is not', () => {
     const tls = { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: 'gw-cert' }] };
-    const objs = [...infra([{ name: 'http' }, { name: 'https', port: 443, protocol: 'HTTPS', hostname: 'secure.example.com', tls }]),
+    const objs = [...infra([{ name: 'http' }, { name: 'https', port: 443, protocol: 'HTTPS', hostname: 'secure.example.com', tls }], [tlsSecret('infra', 'gw-cert')]),
       httpRoute('infra', 'r', { ...parent(), rules: [rule({ backends: [{ name: 'a' }] })] })];
     const d = route(objs, 'https://secure.example.com/');
     assert.deepEqual([d.listener, d.tls?.secret, onlyBackend(d)], ['https', 'infra/gw-cert', 'infra/a:80']);

@@ -5,8 +5,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileRouteTable } from '../../../src/model/l7/index.ts';
-import { ingress, ingressClass, namespace, onlyBackend, route, service, view, T0 } from './fixtures.ts';
+import type { KObject } from '../../../src/api/types.ts';
+import { certificateForSNI, compileRouteTable } from '../../../src/model/l7/index.ts';
+import { ingress, ingressClass, namespace, onlyBackend, PEM_CERT, route, service, tlsSecret, view, T0 } from './fixtures.ts';
 
 const base = () => [namespace('default'), ingressClass('nginx'), ...service('default', 'a'), ...service('default', 'b'), ...service('default', 'c'), ...service('default', 'def')];
 
@@ -189,6 +190,8 @@ describe('Ingress backends', () => {
 describe('Ingress TLS', () => {
   const objs = [
     ...base(),
+    tlsSecret('default', 'foo-cert'),
+    tlsSecret('default', 'wild-cert'),
     ingress('default', 'tls', {
       tls: [{ hosts: ['foo.bar.com'], secretName: 'foo-cert' }, { hosts: ['*.bar.com'], secretName: 'wild-cert' }],
       rules: [{ host: 'foo.bar.com', paths: [{ path: '/', service: 'a' }] }, { host: '*.bar.com', paths: [{ path: '/', service: 'b' }] }, { host: 'plain.example', paths: [{ path: '/', service: 'c' }] }],
@@ -204,5 +207,37 @@ describe('Ingress TLS', () => {
     const d = route(objs, 'https://plain.example/');
     assert.deepEqual(d.tls, { secret: null });
     assert.equal(onlyBackend(d), 'default/c:80');
+  });
+
+  // ingress-nginx getPemCertificate: tls.crt and tls.key are read whatever the Secret's type; a missing
+  // Secret, a missing key or no PEM keypair is logged and the host gets the default (fake) certificate.
+  describe('the Secret decides: unusable → the default certificate for that host, still routed', () => {
+    const withSecret = (...secret: KObject[]) => [
+      ...base(),
+      ...secret,
+      ingress('default', 'tls', { tls: [{ hosts: ['foo.bar.com'], secretName: 'foo-cert' }], rules: [{ host: 'foo.bar.com', paths: [{ path: '/', service: 'a' }] }] }),
+    ];
+    const cases: [string, KObject[], string | null, string | undefined][] = [
+      ['a kubernetes.io/tls Secret', [tlsSecret('default', 'foo-cert')], 'default/foo-cert', undefined],
+      ['an Opaque Secret with tls.crt and tls.key (ingress-nginx does not look at the type)', [tlsSecret('default', 'foo-cert', { type: 'Opaque' })], 'default/foo-cert', undefined],
+      ['no such Secret', [], null, 'NotFound'],
+      ['the Secret in another namespace', [tlsSecret('other', 'foo-cert')], null, 'NotFound'],
+      ['no tls.key', [tlsSecret('default', 'foo-cert', { type: 'Opaque', data: { 'tls.crt': PEM_CERT } })], null, 'MissingKeys'],
+      ['tls.key that is not PEM', [tlsSecret('default', 'foo-cert', { data: { 'tls.crt': PEM_CERT, 'tls.key': 'not a key' } })], null, 'MalformedPEM'],
+    ];
+    for (const [name, secret, want, reason] of cases) {
+      it(name, () => {
+        const d = route(withSecret(...secret), 'https://foo.bar.com/');
+        assert.equal(d.tls?.secret, want);
+        assert.equal(d.tls?.rejected?.reason, reason);
+        if (reason) assert.match(d.tls?.rejected?.message ?? '', /default\/foo-cert.*the default certificate is served/);
+        assert.equal(onlyBackend(d), 'default/a:80');
+      });
+    }
+
+    it('the SNI name still selects the entry, so a proxy holding its certificate from elsewhere serves it', () => {
+      const table = compileRouteTable(view(withSecret()));
+      assert.equal(certificateForSNI(table, {}, 'foo.bar.com', 443), 'default/foo-cert');
+    });
   });
 });
