@@ -7,3 +7,4 @@ export { ingressHostMatches, gatewayHostMatches, intersectHostnames, hostWithout
 export { prefixMatches, replacePrefix, splitTarget } from './paths.ts';
 export { requestFromURL, RequestSyntaxError } from './request.ts';
 export type * from './types.ts';
+export { certificateSecretProblem, type CertificateProblem, type CertificateConsumer } from './tls-secrets.ts';

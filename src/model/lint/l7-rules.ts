@@ -2,8 +2,8 @@
  * Ingress and Gateway API rules: Ingresses no controller picks up, backends that do not exist, and
  * HTTPRoutes their Gateway did not accept — the status the controllers compute, as findings.
  */
-import type { Ingress, IngressBackend } from '../../api/types.ts';
-import { classifyIngress } from '../l7/index.ts';
+import { SECRET_TYPES, type Ingress, type IngressBackend, type Secret } from '../../api/types.ts';
+import { certificateSecretProblem, classifyIngress } from '../l7/index.ts';
 import { ref, type LintRule } from './types.ts';
 
 function backends(ing: Ingress): { field: string; backend: IngressBackend }[] {
@@ -11,6 +11,11 @@ function backends(ing: Ingress): { field: string; backend: IngressBackend }[] {
   if (ing.spec.defaultBackend) out.push({ field: 'spec.defaultBackend', backend: ing.spec.defaultBackend });
   (ing.spec.rules ?? []).forEach((r, i) => (r.http?.paths ?? []).forEach((p, j) => out.push({ field: `spec.rules[${i}].http.paths[${j}].backend`, backend: p.backend })));
   return out;
+}
+
+/** Every `tls[].secretName` of an Ingress, with its field path. */
+function tlsSecrets(ing: Ingress): { field: string; name: string }[] {
+  return (ing.spec.tls ?? []).flatMap((t, i) => (t.secretName ? [{ field: `spec.tls[${i}].secretName`, name: t.secretName }] : []));
 }
 
 export const L7_RULES: LintRule[] = [
@@ -52,6 +57,55 @@ export const L7_RULES: LintRule[] = [
         fix: `use one of the Service's ports in ${field}.service.port`,
       }];
     })),
+  },
+  {
+    id: 'ingress-tls-secret-invalid',
+    severity: 'error',
+    title: 'Ingress TLS Secret missing or without a tls.crt/tls.key keypair',
+    check: ({ view }) => view.ingresses.flatMap((ing) => tlsSecrets(ing).flatMap(({ field, name }) => {
+      const ns = ing.metadata.namespace ?? 'default';
+      const problem = certificateSecretProblem(view, ns, name, 'ingress-nginx');
+      if (!problem) return [];
+      const hosts = (ing.spec.tls ?? []).find((t) => t.secretName === name)?.hosts ?? [];
+      const secret = view.get<Secret>('Secret', ns, name);
+      return [{
+        objects: [ref('Ingress', ing), ...(secret ? [ref('Secret', secret)] : [])],
+        message: `${field}: ${problem.message}: the controller serves its default (self-signed) certificate for ${hosts.length ? hosts.join(', ') : 'these hosts'} instead`,
+        fix: problem.reason === 'NotFound'
+          ? `create it: kubectl create secret tls ${name} -n ${ns} --cert=CERT.pem --key=KEY.pem (the Secret must be in the Ingress namespace)`
+          : `put a PEM certificate in tls.crt and its PEM private key in tls.key (kubectl create secret tls ${name} -n ${ns} --cert=… --key=…)`,
+      }];
+    })),
+  },
+  {
+    id: 'ingress-tls-secret-type',
+    severity: 'warning',
+    title: 'Ingress TLS Secret not of type kubernetes.io/tls',
+    check: ({ view }) => view.ingresses.flatMap((ing) => tlsSecrets(ing).flatMap(({ field, name }) => {
+      const ns = ing.metadata.namespace ?? 'default';
+      const secret = view.get<Secret>('Secret', ns, name);
+      const type = secret?.type ?? SECRET_TYPES.opaque;
+      if (!secret || type === SECRET_TYPES.tls || certificateSecretProblem(view, ns, name, 'ingress-nginx')) return [];
+      return [{
+        objects: [ref('Ingress', ing), ref('Secret', secret)],
+        message: `${field} names Secret ${ns}/${name} of type ${type}: ingress-nginx reads its tls.crt/tls.key anyway, but the API server does not check the keypair of such a Secret, and Gateway listeners refuse it (InvalidCertificateRef)`,
+        fix: `recreate it as type kubernetes.io/tls (kubectl create secret tls ${name} -n ${ns} --cert=… --key=…); the type cannot be changed in place`,
+      }];
+    })),
+  },
+  {
+    id: 'gateway-listener-certificate-invalid',
+    severity: 'error',
+    title: 'HTTPS listener whose certificateRefs do not resolve',
+    check: ({ routes }) => routes().status.gateways.flatMap((g) => g.listeners.flatMap((l) => l.conditions
+      .filter((c) => c.type === 'ResolvedRefs' && c.status === 'False' && (c.reason === 'InvalidCertificateRef' || c.reason === 'RefNotPermitted'))
+      .map((c) => ({
+        objects: [`Gateway ${g.gateway} (${l.name})`],
+        message: `listener ${l.name}: ResolvedRefs=False ${c.reason}: ${c.message}; the listener is not programmed and serves no routes`,
+        fix: c.reason === 'RefNotPermitted'
+          ? 'create a ReferenceGrant in the Secret\'s namespace allowing Gateways from the Gateway\'s namespace to reference Secrets'
+          : 'point tls.certificateRefs at a Secret of type kubernetes.io/tls with tls.crt and tls.key in PEM (kubectl create secret tls …)',
+      })))),
   },
   {
     id: 'httproute-not-accepted',

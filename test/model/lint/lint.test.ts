@@ -157,6 +157,30 @@ spec:
   rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ${service}, port: {number: ${port}}}}}]}}]
 `;
 
+const b64 = (text: string): string => Buffer.from(text).toString('base64');
+const PEM = { crt: b64('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'), key: b64('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n') };
+/** The ingress fixture with tls naming Secret shop-tls, plus that Secret (`secret` = its type and data lines, or none). */
+const tlsIngress = (secret?: { type: string; data: string }) => `${ingress('nginx', 'web', 80)}  tls: [{hosts: [shop.example.com], secretName: shop-tls}]
+${secret ? `---\napiVersion: v1\nkind: Secret\nmetadata: {name: shop-tls, namespace: app}\ntype: ${secret.type}\ndata: ${secret.data}\n` : ''}`;
+const pemData = `{tls.crt: ${PEM.crt}, tls.key: ${PEM.key}}`;
+const httpsGateway = (secret: string) => `apiVersion: v1
+kind: Namespace
+metadata: {name: infra}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: podnet}
+spec: {controllerName: podnet.dev/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: infra}
+spec:
+  gatewayClassName: podnet
+  listeners: [{name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: gw-tls}]}}]
+---
+${secret}`;
+
 const shadowPolicy = (secondPort: number) => `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: web-extra, namespace: app}
@@ -270,6 +294,21 @@ const cases: { rule: string; why: string; positive: Fixture; negative: Fixture }
     negative: { extra: ingress('nginx', 'web', 80) },
   },
   {
+    rule: 'ingress-tls-secret-invalid', why: 'ingress-nginx serves its default certificate for hosts whose TLS Secret is missing or has no tls.crt/tls.key keypair',
+    positive: { extra: tlsIngress() },
+    negative: { extra: tlsIngress({ type: 'kubernetes.io/tls', data: pemData }) },
+  },
+  {
+    rule: 'ingress-tls-secret-type', why: 'a TLS Secret of another type is read by ingress-nginx but refused by Gateways',
+    positive: { extra: tlsIngress({ type: 'Opaque', data: pemData }) },
+    negative: { extra: tlsIngress({ type: 'kubernetes.io/tls', data: pemData }) },
+  },
+  {
+    rule: 'gateway-listener-certificate-invalid', why: 'a listener certificateRef must name a kubernetes.io/tls Secret (else InvalidCertificateRef)',
+    positive: { extra: httpsGateway(`apiVersion: v1\nkind: Secret\nmetadata: {name: gw-tls, namespace: infra}\ntype: Opaque\ndata: ${pemData}\n`) },
+    negative: { extra: httpsGateway(`apiVersion: v1\nkind: Secret\nmetadata: {name: gw-tls, namespace: infra}\ntype: kubernetes.io/tls\ndata: ${pemData}\n`) },
+  },
+  {
     rule: 'httproute-not-accepted', why: 'listeners allow routes from their own namespace by default (allowedRoutes Same)',
     positive: { extra: gateway('Same') },
     negative: { extra: gateway('All') },
@@ -292,6 +331,17 @@ describe('lint rules: one fixture that triggers each, one that does not', () => 
 
   test('every rule has a case above', () => {
     assert.deepEqual(RULES.map((r) => r.id).sort(), cases.map((c) => c.rule).sort());
+  });
+});
+
+describe('ingress-tls-secret-invalid', () => {
+  test('a missing Secret: the finding names the field, the host and the default certificate; a Secret without tls.key too', () => {
+    const [missing] = lint(build({ extra: tlsIngress() }), { rules: ['ingress-tls-secret-invalid'] }).findings;
+    assert.deepEqual(missing.objects, ['Ingress app/shop']);
+    assert.match(missing.message, /^spec\.tls\[0\]\.secretName: Secret app\/shop-tls does not exist: .*default .*certificate for shop\.example\.com/);
+    const [noKey] = lint(build({ extra: tlsIngress({ type: 'Opaque', data: `{tls.crt: ${PEM.crt}}` }) }), { rules: ['ingress-tls-secret-invalid'] }).findings;
+    assert.deepEqual(noKey.objects, ['Ingress app/shop', 'Secret app/shop-tls']);
+    assert.match(noKey.message, /no tls\.key/);
   });
 });
 
