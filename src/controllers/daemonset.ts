@@ -64,10 +64,11 @@ function targetNode(pod: Pod): string | undefined {
   return undefined;
 }
 
-export function reconcileDaemonSets(ctx: ReconcileContext, pods: PodsByOwner): void {
+/** Reconciles `only` (in namespace/name order; default: every DaemonSet). */
+export function reconcileDaemonSets(ctx: ReconcileContext, pods: PodsByOwner, only?: readonly DaemonSet[]): void {
   const { objects } = ctx;
   const nodes = objects.list<Node>('Node');
-  for (const listed of objects.list<DaemonSet>('DaemonSet')) {
+  for (const listed of only ?? objects.list<DaemonSet>('DaemonSet')) {
     const owned = pods.ownedBy(listed);
     const ds = ensureOwnerUID(objects, listed, owned);
     const ns = ds.metadata.namespace ?? 'default';

@@ -46,7 +46,8 @@ function revisionOf(rs: ReplicaSet): number {
   return Number.isInteger(n) ? n : 0;
 }
 
-export function reconcileDeployments(ctx: ReconcileContext): void {
+/** Reconciles `only` (in namespace/name order; default: every Deployment). */
+export function reconcileDeployments(ctx: ReconcileContext, only?: readonly Deployment[]): void {
   const { objects } = ctx;
   const owned = new Map<string, ReplicaSet[]>();
   for (const rs of objects.list<ReplicaSet>('ReplicaSet')) {
@@ -56,7 +57,7 @@ export function reconcileDeployments(ctx: ReconcileContext): void {
     owned.set(key, [...(owned.get(key) ?? []), rs]);
   }
 
-  for (const listed of objects.list<Deployment>('Deployment')) {
+  for (const listed of only ?? objects.list<Deployment>('Deployment')) {
     const sets = owned.get(`${listed.metadata.namespace}/${listed.metadata.name}`) ?? [];
     const d = ensureOwnerUID(objects, listed, sets);
     const replicas = d.spec.replicas ?? 1;

@@ -59,15 +59,19 @@ export class RangeAllocator {
   }
 
   private at(offset: bigint): string {
-    if (this.cidr.family === 4) {
-      const v = Number(this.cidr.network + offset);
-      return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
-    }
+    if (this.cidr.family === 4) return dottedQuad(this.network4 + Number(offset));
     return this.cidr.at(offset);
   }
 
   /** The lowest free address (and takes it), or undefined when the range is exhausted. */
   allocate(): string | undefined {
+    if (this.cidr.family === 4 && this.taken) {
+      // Plain numbers while stepping over taken addresses: a node's range may hold hundreds.
+      let offset = Number(this.cursor);
+      const last = Number(this.lastOffset);
+      while (offset <= last && (this.used.has(BigInt(offset)) || this.taken(dottedQuad(this.network4 + offset)))) offset++;
+      this.cursor = BigInt(offset);
+    }
     while (this.cursor <= this.lastOffset && (this.used.has(this.cursor) || this.taken?.(this.at(this.cursor)))) this.cursor++;
     if (this.cursor > this.lastOffset) return undefined;
     this.used.add(this.cursor);
@@ -107,6 +111,10 @@ function ipv4Value(ip: string): number | undefined {
   }
   if (dots !== 3 || digits === 0 || octet > 255) return undefined;
   return value * 256 + octet;
+}
+
+function dottedQuad(v: number): string {
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 }
 
 /** The canonical text of an IP (equivalent IPv6 spellings compare equal), or undefined when invalid. */

@@ -51,7 +51,11 @@ export const READS: Readonly<Record<string, readonly string[] | '*'>> = {
  * or deleted keys can make its outcome differ from that of a pass without them (endpointslices keeps
  * Endpoints without a Service only when they are being applied).
  */
-export const CHANGE_DRIVEN: ReadonlyMap<string, readonly string[]> = new Map([['endpointslices', ['Endpoints']]]);
+export const CHANGE_DRIVEN: ReadonlyMap<string, readonly string[]> = new Map([
+  ['workloads', []],
+  ['workload-status', []],
+  ['endpointslices', ['Endpoints']],
+]);
 
 /** Runs every controller, in order. */
 export function reconcile(ctx: ReconcileContext): void {

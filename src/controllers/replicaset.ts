@@ -29,9 +29,10 @@ function deletionOrder(a: Pod, b: Pod): number {
   return a.metadata.name < b.metadata.name ? 1 : a.metadata.name > b.metadata.name ? -1 : 0;
 }
 
-export function reconcileReplicaSets(ctx: ReconcileContext, pods: PodsByOwner): void {
+/** Reconciles `only` (in namespace/name order; default: every ReplicaSet). */
+export function reconcileReplicaSets(ctx: ReconcileContext, pods: PodsByOwner, only?: readonly ReplicaSet[]): void {
   const { objects } = ctx;
-  for (const listed of objects.list<ReplicaSet>('ReplicaSet')) {
+  for (const listed of only ?? objects.list<ReplicaSet>('ReplicaSet')) {
     let owned = pods.ownedBy(listed);
     const rs = ensureOwnerUID(objects, listed, owned);
     const ns = rs.metadata.namespace;

@@ -35,9 +35,10 @@ export function statefulSetPod(sts: StatefulSet, ordinal: number): Pod {
   );
 }
 
-export function reconcileStatefulSets(ctx: ReconcileContext, pods: PodsByOwner): void {
+/** Reconciles `only` (in namespace/name order; default: every StatefulSet). */
+export function reconcileStatefulSets(ctx: ReconcileContext, pods: PodsByOwner, only?: readonly StatefulSet[]): void {
   const { objects } = ctx;
-  for (const listed of objects.list<StatefulSet>('StatefulSet')) {
+  for (const listed of only ?? objects.list<StatefulSet>('StatefulSet')) {
     const owned = pods.ownedBy(listed);
     const sts = ensureOwnerUID(objects, listed, owned);
     const ns = sts.metadata.namespace;

@@ -14,6 +14,8 @@ import { sameContent } from './object-changes.ts';
 import { controllerRef } from './ownership.ts';
 import { isPodActive, isPodReady, podMatchesDesired } from './pod-template.ts';
 import { PodsByOwner } from './pods-by-owner.ts';
+import { controllerKey, existing, kindOfKey, versionsOf } from './change-scope.ts';
+import { keyOf } from '../cluster/object-set.ts';
 import { statefulSetPod } from './statefulset.ts';
 
 type Counts = Record<string, number | string>;
@@ -34,18 +36,57 @@ function putStatus(ctx: ReconcileContext, obj: KObject, status: Record<string, u
 
 const ready = (pods: readonly Pod[]): number => pods.filter(isPodReady).length;
 
+/**
+ * The workloads whose status the changes can alter (incremental passes): those changed, the
+ * controllers of changed pods, the Deployments of changed ReplicaSets, and every DaemonSet when a
+ * node changed (eligibility). Undefined: all of them.
+ */
+function affected(ctx: ReconcileContext): Map<string, KObject[]> | undefined {
+  if (!ctx.changes) return undefined;
+  const keys = new Map<string, string[]>(['ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet'].map((k) => [k, []]));
+  for (const key of ctx.changes.keys()) {
+    const kind = kindOfKey(key);
+    keys.get(kind)?.push(key);
+    if (kind === 'Node') for (const ds of ctx.objects.list('DaemonSet')) keys.get('DaemonSet')!.push(keyOf(ds));
+  }
+  for (const pod of versionsOf(ctx, ctx.changes, 'Pod')) {
+    for (const kind of ['ReplicaSet', 'StatefulSet', 'DaemonSet']) {
+      const owner = controllerKey(pod, kind);
+      if (owner) keys.get(kind)!.push(owner);
+    }
+  }
+  // A Deployment counts its ReplicaSets' pods.
+  for (const key of keys.get('ReplicaSet')!) {
+    const rs = ctx.objects.byKey(key);
+    const before = ctx.changes.get(key);
+    for (const obj of [rs, before]) {
+      const owner = obj && controllerKey(obj, 'Deployment');
+      if (owner) keys.get('Deployment')!.push(owner);
+    }
+  }
+  return new Map([...keys].map(([kind, list]) => [kind, existing(ctx, list)]));
+}
+
 export function reconcileWorkloadStatus(ctx: ReconcileContext): void {
   const { objects } = ctx;
   const pods = new PodsByOwner(objects);
+  const scope = affected(ctx);
+  const only = <T extends KObject>(kind: string): T[] => (scope?.get(kind) as T[] | undefined) ?? objects.list<T>(kind);
 
-  const rsCounts = new Map<string, { replicas: number; ready: number }>();
-  for (const rs of objects.list<ReplicaSet>('ReplicaSet')) {
-    const active = pods.ownedBy(rs).filter(isPodActive);
+  const counted = new Map<string, { active: Pod[]; replicas: number; ready: number }>();
+  const counts = (rs: ReplicaSet): { active: Pod[]; replicas: number; ready: number } => {
+    let c = counted.get(keyOf(rs));
+    if (!c) {
+      const active = pods.ownedBy(rs).filter(isPodActive);
+      counted.set(keyOf(rs), (c = { active, replicas: active.length, ready: ready(active) }));
+    }
+    return c;
+  };
+  for (const rs of only<ReplicaSet>('ReplicaSet')) {
+    const { active, replicas, ready: r } = counts(rs);
     const templateLabels = rs.spec.template.metadata?.labels ?? {};
     const fullyLabeled = active.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)).length;
-    const r = ready(active);
-    rsCounts.set(`${rs.metadata.namespace}/${rs.metadata.name}`, { replicas: active.length, ready: r });
-    putStatus(ctx, rs, withCounts(rs.status, { replicas: active.length, fullyLabeledReplicas: fullyLabeled, readyReplicas: r, availableReplicas: r }, ['replicas']));
+    putStatus(ctx, rs, withCounts(rs.status, { replicas, fullyLabeledReplicas: fullyLabeled, readyReplicas: r, availableReplicas: r }, ['replicas']));
   }
 
   const setsByDeployment = new Map<string, ReplicaSet[]>();
@@ -55,12 +96,12 @@ export function reconcileWorkloadStatus(ctx: ReconcileContext): void {
     const key = `${rs.metadata.namespace}/${ref.name}`;
     setsByDeployment.set(key, [...(setsByDeployment.get(key) ?? []), rs]);
   }
-  for (const d of objects.list<Deployment>('Deployment')) {
+  for (const d of only<Deployment>('Deployment')) {
     let replicas = 0;
     let readyCount = 0;
     let updated = 0;
     for (const rs of setsByDeployment.get(`${d.metadata.namespace}/${d.metadata.name}`) ?? []) {
-      const c = rsCounts.get(`${rs.metadata.namespace}/${rs.metadata.name}`) ?? { replicas: 0, ready: 0 };
+      const c = counts(rs);
       replicas += c.replicas;
       readyCount += c.ready;
       if (equalIgnoreHash(rs.spec.template, d.spec.template)) updated += c.replicas;
@@ -69,7 +110,7 @@ export function reconcileWorkloadStatus(ctx: ReconcileContext): void {
     putStatus(ctx, d, withCounts(d.status, { replicas, updatedReplicas: updated, readyReplicas: readyCount, availableReplicas: readyCount, unavailableReplicas: unavailable }, []));
   }
 
-  for (const sts of objects.list<StatefulSet>('StatefulSet')) {
+  for (const sts of only<StatefulSet>('StatefulSet')) {
     const active = pods.ownedBy(sts).filter(isPodActive);
     const r = ready(active);
     const current = active.filter((p) => {
@@ -90,7 +131,7 @@ export function reconcileWorkloadStatus(ctx: ReconcileContext): void {
   }
 
   const nodes = objects.list<Node>('Node');
-  for (const ds of objects.list<DaemonSet>('DaemonSet')) {
+  for (const ds of only<DaemonSet>('DaemonSet')) {
     const eligible = new Set(nodes.filter((n) => shouldRunOn(ds, n)).map((n) => n.metadata.name));
     const active = pods.ownedBy(ds).filter(isPodActive);
     const scheduled = active.filter((p) => p.spec.nodeName && eligible.has(p.spec.nodeName));
