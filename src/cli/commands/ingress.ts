@@ -4,16 +4,24 @@
  * (the persisted store's revision, or the mtimes of the -f manifests), one access-log line per request
  * naming the matched route. The Node engine runs in `--workers` processes sharing the listen sockets
  * (one per CPU by default): this process watches the cluster and hands every reload to all of them.
+ *
+ * Certificates: `--tls-secret ns/name=CERT,KEY` files stand for Secret ns/name (they are shown to the
+ * model as that kubernetes.io/tls Secret, so Gateway listeners naming it resolve); every other Secret
+ * the route table names is taken from the cluster when it is usable (tls.crt and tls.key in PEM).
  */
-import { readFileSync, statSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { expandPaths } from '../../api/decode.ts';
 import { InvalidInputError } from '../../api/errors.ts';
 import {
   defaultWorkerCount, L7Proxy, L7ProxyWorkers, NginxProxy, splitEndpoint, type ClusterSnapshot, type ListenSpec, type TLSMaterial,
 } from '../../dataplane/l7/index.ts';
-import { compileRouteTable } from '../../model/l7/index.ts';
+import { decodeBase64 } from '../../api/base64.ts';
+import { TLS_CERT_KEY, TLS_PRIVATE_KEY_KEY, type KObject, type Secret } from '../../api/types.ts';
+import { ClusterView } from '../../cluster/view.ts';
+import { certificateSecretProblem, compileRouteTable, type RouteTable } from '../../model/l7/index.ts';
 import { collect, UsageError } from '../output.ts';
 import { loadCluster, openStore } from '../state.ts';
 import { frontendSelector } from './route.ts';
@@ -70,8 +78,57 @@ export function parseWorkers(text: string | undefined, engine: string): number {
 
 type LoadedCluster = ReturnType<typeof loadCluster>;
 
-function snapshot(loaded: LoadedCluster): ClusterSnapshot {
-  return { objects: loaded.store.list(), config: loaded.config };
+/** The cluster as the proxy sees it: the stored objects, with `--tls-secret` files as kubernetes.io/tls Secrets. */
+interface ProxyCluster {
+  objects: KObject[];
+  view: ClusterView;
+}
+
+function fileSecret(key: string, m: TLSMaterial): Secret {
+  const [namespace, name] = key.split('/');
+  const b64 = (x: string | Buffer): string => Buffer.from(x).toString('base64');
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'kubernetes.io/tls', data: { [TLS_CERT_KEY]: b64(m.cert), [TLS_PRIVATE_KEY_KEY]: b64(m.key) } };
+}
+
+export function proxyCluster(loaded: LoadedCluster, files: ReadonlyMap<string, TLSMaterial>): ProxyCluster {
+  const given = new Set(files.keys());
+  const objects = [
+    ...loaded.store.list().filter((o) => !(o.kind === 'Secret' && given.has(`${o.metadata.namespace}/${o.metadata.name}`))),
+    ...[...files].map(([k, m]) => fileSecret(k, m)),
+  ];
+  return { objects, view: new ClusterView(objects, loaded.config) };
+}
+
+function snapshot(c: ProxyCluster, config: LoadedCluster['config']): ClusterSnapshot {
+  return { objects: c.objects, config };
+}
+
+/**
+ * The certificates of the Secrets the route table names that the cluster holds in usable form
+ * (`--tls-secret` files are not repeated here). A Secret that cannot serve is left out: the proxy
+ * then serves the default certificate for its hosts, as ingress-nginx does.
+ */
+export function clusterCertificates(table: RouteTable, view: ClusterView, files: ReadonlyMap<string, unknown>): Map<string, TLSMaterial> {
+  const named = new Set([...(table.ingress?.tls ?? []), ...table.gateways.flatMap((g) => g.listeners.flatMap((l) => l.tls))].map((t) => t.secret));
+  const out = new Map<string, TLSMaterial>();
+  for (const key of [...named].sort()) {
+    if (files.has(key)) continue;
+    const [ns, name] = key.split('/');
+    // ingress-nginx's reading (keys and PEM, any type); Gateway listeners were already refused by the model otherwise.
+    if (certificateSecretProblem(view, ns, name, 'ingress-nginx')) continue;
+    const data = view.get<Secret>('Secret', ns, name)!.data!;
+    const cert = decodeBase64(data[TLS_CERT_KEY]);
+    const privateKey = decodeBase64(data[TLS_PRIVATE_KEY_KEY]);
+    if (cert.ok && privateKey.ok) out.set(key, { cert: Buffer.from(cert.bytes), key: Buffer.from(privateKey.bytes) });
+  }
+  return out;
+}
+
+/** Replaces `target`'s entries with `files` + `cluster` (the proxies read the map they were given). */
+function refill<T>(target: Map<string, T>, files: ReadonlyMap<string, T>, cluster: ReadonlyMap<string, T>): void {
+  target.clear();
+  for (const [k, v] of files) target.set(k, v);
+  for (const [k, v] of cluster) target.set(k, v);
 }
 
 /** The engine-independent part of a running proxy. */
@@ -103,14 +160,13 @@ export function registerIngress(program: Command): void {
       if (opts.engine !== 'node' && opts.engine !== 'nginx') throw new UsageError(`--engine must be "node" or "nginx", got ${JSON.stringify(opts.engine)}`);
       const listen = [...opts.listen.map((l) => parseListen(l, false)), ...opts.tlsListen.map((l) => parseListen(l, true))];
       if (!listen.length) listen.push(parseListen('127.0.0.1:8080=80', false));
-      const certificates = new Map<string, TLSMaterial>();
-      for (const s of opts.tlsSecret) {
-        const eq = s.indexOf('=');
-        if (eq < 0 || !s.slice(0, eq).includes('/')) throw new UsageError(`--tls-secret expects ns/name=CERT,KEY, got ${JSON.stringify(s)}`);
-        certificates.set(s.slice(0, eq), readPair(s.slice(eq + 1), '--tls-secret'));
+      const fileCertificates = new Map<string, TLSMaterial>();
+      for (const sec of opts.tlsSecret) {
+        const eq = sec.indexOf('=');
+        if (eq < 0 || !sec.slice(0, eq).includes('/')) throw new UsageError(`--tls-secret expects ns/name=CERT,KEY, got ${JSON.stringify(sec)}`);
+        fileCertificates.set(sec.slice(0, eq), readPair(sec.slice(eq + 1), '--tls-secret'));
       }
       const defaultCertificate = opts.defaultCert ? readPair(opts.defaultCert, '--default-cert') : undefined;
-      if (listen.some((l) => l.tls) && !defaultCertificate && !certificates.size) throw new UsageError('--tls-listen needs --tls-secret or --default-cert');
       const endpointMap = new Map<string, { host: string; port: number }>();
       for (const e of opts.endpoint) {
         const [from, to] = e.split('=');
@@ -128,37 +184,69 @@ export function registerIngress(program: Command): void {
       };
       let seen = signature();
       const loaded = loadCluster(source);
+      let cluster = proxyCluster(loaded, fileCertificates);
+      let table = compileRouteTable(cluster.view);
+      // One map for the whole run: the proxies read it at each handshake (nginx at each render).
+      const certificates = new Map<string, TLSMaterial>();
+      refill(certificates, fileCertificates, clusterCertificates(table, cluster.view, fileCertificates));
+      if (listen.some((l) => l.tls) && !defaultCertificate && !certificates.size) {
+        throw new UsageError('--tls-listen needs --tls-secret, --default-cert or a usable certificate Secret (tls.crt, tls.key) named by an Ingress tls entry or a listener certificateRef');
+      }
       const resolveEndpoint = (ep: string): { host: string; port: number } => endpointMap.get(ep) ?? splitEndpoint(ep);
       let proxy: RunningProxy;
       let bound: { host: string; port: number; tls: boolean }[];
       if (opts.engine === 'nginx') {
-        // nginx reads certificates from files: the same flags, passed as paths.
-        const files = new Map(opts.tlsSecret.map((s) => {
-          const eq = s.indexOf('=');
-          const p = pairPaths(s.slice(eq + 1), '--tls-secret');
-          return [s.slice(0, eq), { cert: resolvePath(p.cert), key: resolvePath(p.key) }] as const;
+        // nginx reads certificates from files: the flags' paths, and the cluster's Secrets written to a private directory.
+        const certDir = mkdtempSync(join(tmpdir(), 'podnet-ingress-certs-'));
+        const given = new Map(opts.tlsSecret.map((sec) => {
+          const eq = sec.indexOf('=');
+          const p = pairPaths(sec.slice(eq + 1), '--tls-secret');
+          return [sec.slice(0, eq), { cert: resolvePath(p.cert), key: resolvePath(p.key) }] as const;
         }));
+        const files = new Map<string, { cert: string; key: string }>();
+        const writeClusterFiles = (): void => {
+          const written = new Map<string, { cert: string; key: string }>();
+          for (const [key, m] of certificates) {
+            if (given.has(key)) continue;
+            const base = join(certDir, key.replace('/', '_'));
+            writeFileSync(`${base}.crt`, m.cert, { mode: 0o600 });
+            writeFileSync(`${base}.key`, m.key, { mode: 0o600 });
+            written.set(key, { cert: `${base}.crt`, key: `${base}.key` });
+          }
+          refill(files, given, written);
+        };
+        writeClusterFiles();
         const def = opts.defaultCert ? pairPaths(opts.defaultCert, '--default-cert') : undefined;
         const nginx = new NginxProxy({
-          table: compileRouteTable(loaded.view), listen, selector, resolveEndpoint, nginx: opts.nginx, certificates: files, workerProcesses: workers,
+          table, listen, selector, resolveEndpoint, nginx: opts.nginx, certificates: files, workerProcesses: workers,
           ...(def ? { defaultCertificate: { cert: resolvePath(def.cert), key: resolvePath(def.key) } } : {}),
           accessLog: (line) => process.stdout.write(`${line}\n`),
           errorLog: (line) => process.stderr.write(`nginx: ${line}\n`),
         });
-        proxy = { reload: (l) => nginx.setTable(compileRouteTable(l.view)), close: () => nginx.close() };
+        proxy = {
+          reload: () => {
+            writeClusterFiles();
+            return nginx.setTable(table);
+          },
+          close: async () => {
+            await nginx.close();
+            rmSync(certDir, { recursive: true, force: true });
+          },
+        };
         try {
           bound = await nginx.start();
         } catch (err) {
-          await nginx.close();
+          await proxy.close();
           throw err;
         }
         process.stderr.write(`podnet ingress: nginx ${nginx.pid} running ${nginx.confPath}\n`);
       } else if (workers > 1) {
         const pool = new L7ProxyWorkers({
           workers,
-          cluster: snapshot(loaded),
+          cluster: snapshot(cluster, loaded.config),
           listen,
           selector,
+          // Sent to the workers when they start: Secrets created or changed later need a restart.
           certificates,
           ...(defaultCertificate ? { defaultCertificate } : {}),
           endpoints: endpointMap,
@@ -166,12 +254,12 @@ export function registerIngress(program: Command): void {
           accessLog: (lines) => process.stdout.write(lines),
           events: (m) => process.stderr.write(`podnet ingress: ${m}\n`),
         });
-        proxy = { reload: (l) => pool.setCluster(snapshot(l)), close: () => pool.close() };
+        proxy = { reload: (l) => pool.setCluster(snapshot(cluster, l.config)), close: () => pool.close() };
         bound = await pool.start();
         process.stderr.write(`podnet ingress: ${workers} worker processes (pids ${pool.pids.join(', ')})\n`);
       } else {
         const node = new L7Proxy({
-          table: compileRouteTable(loaded.view),
+          table,
           listen,
           selector,
           certificates,
@@ -179,7 +267,7 @@ export function registerIngress(program: Command): void {
           accessLog: (line) => process.stdout.write(`${line}\n`),
           resolveEndpoint,
         });
-        proxy = { reload: (l) => node.setTable(compileRouteTable(l.view)), close: () => node.close() };
+        proxy = { reload: () => node.setTable(table), close: () => node.close() };
         bound = await node.start();
       }
       for (const b of bound) process.stderr.write(`podnet ingress: serving ${b.tls ? 'https' : 'http'}://${b.host}:${b.port}\n`);
@@ -191,7 +279,13 @@ export function registerIngress(program: Command): void {
           try {
             const now = signature();
             if (now === seen) return;
-            await proxy.reload(loadCluster(source));
+            const next = loadCluster(source);
+            const nextCluster = proxyCluster(next, fileCertificates);
+            const nextTable = compileRouteTable(nextCluster.view);
+            cluster = nextCluster;
+            table = nextTable;
+            refill(certificates, fileCertificates, clusterCertificates(table, cluster.view, fileCertificates));
+            await proxy.reload(next);
             seen = now;
             process.stderr.write('podnet ingress: route table reloaded\n');
           } catch (err) {
