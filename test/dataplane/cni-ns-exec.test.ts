@@ -64,6 +64,9 @@ test('a namespace that cannot be entered fails like nsenter, and the helper stay
   assert.equal(notNs.code, 1);
   assert.match(notNs.stderr, /reassociate to namespace 'ns\/net' failed: Invalid argument/);
   assert.equal((await execIn(undefined, ['sh', '-c', 'exit 0'])).code, 0);
+  // A path the helper's header cannot carry goes to nsenter, with nsenter's own answer.
+  const spaced = '/var/run/netns/podnet no such';
+  assert.deepEqual(await execIn(spaced, ['true']), await run('nsenter', [`--net=${spaced}`, '--', 'true']));
 });
 
 test('many concurrent calls (more than helpers) each land in their own namespace; large outputs arrive whole', { skip }, async () => {

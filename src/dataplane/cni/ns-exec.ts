@@ -289,6 +289,8 @@ function release(h: Helper): void {
 
 /** Argument strings travel one per line. */
 const lineSafe = (argv: readonly string[]): boolean => argv.every((a) => !a.includes('\n'));
+/** The namespace path is a word of the request's header line. */
+const pathSafe = (netns: string | undefined): boolean => netns === undefined || (netns !== '' && !/\s/.test(netns));
 
 /** One change to a link inside a container namespace (what the plugins' container side needs). */
 export type LinkOp =
@@ -354,7 +356,7 @@ export function ipLine(ifName: string, o: LinkOp): string {
  */
 export async function configureLink(netns: string, ifName: string, ops: readonly LinkOp[]): Promise<RunResult> {
   const words = [ifName, ...ops.flatMap((o) => helperOp(o).split(' '))];
-  if (usable && lineSafe([netns]) && ifName.length < 16 && words.every((w) => /^[0-9a-zA-Z.:_-]+$/.test(w))) {
+  if (usable && pathSafe(netns) && ifName.length < 16 && words.every((w) => /^[0-9a-zA-Z.:_-]+$/.test(w))) {
     const r = await viaHelper(netns, ['@cfg', ifName, ...ops.map(helperOp)], '');
     if (r) return r;
   }
@@ -376,7 +378,7 @@ async function viaHelper(netns: string | undefined, argv: readonly string[], inp
  * or in this process's namespace when it is undefined.
  */
 export async function execIn(netns: string | undefined, argv: readonly string[], input = ''): Promise<RunResult> {
-  if (usable && lineSafe(argv) && (netns === undefined || lineSafe([netns])) && !argv[0]?.startsWith('@')) {
+  if (usable && lineSafe(argv) && pathSafe(netns) && !argv[0]?.startsWith('@')) {
     const r = await viaHelper(netns, argv, input);
     if (r) return r;
   }
