@@ -32,6 +32,8 @@ export function describeObject(obj: Pick<KObject, 'kind' | 'metadata'>): string 
 export interface IndexSpec<T extends KObject = KObject> {
   readonly kind: string;
   buckets(obj: T): string | readonly string[] | undefined;
+  /** Optional shortcut: true when `next` is certainly filed as `prev` is (say, the same metadata object). */
+  alike?(prev: T, next: T): boolean;
 }
 
 type Filing = string | readonly string[] | undefined;
@@ -57,6 +59,9 @@ export class ObjectIndex<T extends KObject = KObject> {
   constructor(
     readonly spec: IndexSpec<T>,
     private readonly resolve: (key: string) => KObject | undefined,
+    /** The kind's objects in namespace/name order. */
+    private readonly all: () => readonly KObject[],
+    private readonly total: () => number,
   ) {}
 
   /** Keys filed under `bucket`, in no particular order. */
@@ -75,6 +80,15 @@ export class ObjectIndex<T extends KObject = KObject> {
 
   /** Objects filed under `bucket`, sorted by namespace then name. */
   sorted(bucket: string): T[] {
+    const keys = this.map.get(bucket);
+    if (!keys) return [];
+    // A bucket holding much of the kind (every pod pending on a first pass): pick from the kind's
+    // kept sorted list instead of sorting.
+    if (keys.size > 64 && keys.size * 8 > this.total()) {
+      const members = new Set<KObject>();
+      for (const k of keys) members.add(this.resolve(k)!);
+      return this.all().filter((o) => members.has(o)) as T[];
+    }
     return this.objects(bucket).sort(compareObjects);
   }
 
@@ -96,7 +110,8 @@ export class ObjectIndex<T extends KObject = KObject> {
    * @internal ObjectSet keeps the index in step: files `key`, filed under `before`, as `next` (the
    * key's object now; undefined: gone) requires. Returns how it is filed now.
    */
-  update(key: string, before: Filing, next: T | undefined): Filing {
+  update(key: string, before: Filing, next: T | undefined, prev?: T): Filing {
+    if (prev && next && this.spec.alike?.(prev, next)) return before;
     let after: Filing = next ? this.spec.buckets(next) : undefined;
     if (after !== undefined && typeof after !== 'string' && after.length === 0) after = undefined;
     if (sameFiling(before, after)) return before;
@@ -185,7 +200,7 @@ export class ObjectSet {
   index<T extends KObject>(spec: IndexSpec<T>): ObjectIndex<T> {
     let index = this.indexesBySpec.get(spec as unknown as IndexSpec) as ObjectIndex<T> | undefined;
     if (index) return index;
-    index = new ObjectIndex(spec, (key) => this.objects.get(key));
+    index = new ObjectIndex(spec, (key) => this.objects.get(key), () => this.list(spec.kind), () => this.count(spec.kind));
     let list = this.indexesByKind.get(spec.kind);
     if (!list) this.indexesByKind.set(spec.kind, (list = []));
     const at = list.length;
@@ -274,7 +289,7 @@ export class ObjectSet {
     if (indexes) {
       let filed = this.filing.get(key);
       if (!filed) this.filing.set(key, (filed = []));
-      for (let i = 0; i < indexes.length; i++) filed[i] = indexes[i].update(key, filed[i], obj);
+      for (let i = 0; i < indexes.length; i++) filed[i] = indexes[i].update(key, filed[i], obj, prev);
     }
     let kindMap = this.byKind.get(obj.kind);
     if (!kindMap) this.byKind.set(obj.kind, (kindMap = new Map()));

@@ -17,24 +17,30 @@ export function boundNode(pod: Pod): string | undefined {
   return typeof n === 'string' && n !== '' ? n : undefined;
 }
 
+/** Same spec and status objects (and deletion mark): filed alike by every index below that reads them. */
+const sameSpecAndStatus = (a: Pod, b: Pod): boolean => a.spec === b.spec && a.status === b.status && a.metadata.deletionTimestamp === b.metadata.deletionTimestamp;
+
 /** Pods by the node they are bound to. */
-export const PODS_BY_NODE: IndexSpec<Pod> = { kind: 'Pod', buckets: boundNode };
+export const PODS_BY_NODE: IndexSpec<Pod> = { kind: 'Pod', buckets: boundNode, alike: (a, b) => a.spec === b.spec };
 
 /** Pods the scheduler counts as a node's load: bound, neither finished nor being deleted. */
 export const ACTIVE_PODS_BY_NODE: IndexSpec<Pod> = {
   kind: 'Pod',
+  alike: sameSpecAndStatus,
   buckets: (pod) => (isTerminal(pod) || pod.metadata.deletionTimestamp ? undefined : boundNode(pod)),
 };
 
 /** Pods the scheduler has to place: no node, neither finished nor being deleted. */
 export const UNSCHEDULED_PODS: IndexSpec<Pod> = {
   kind: 'Pod',
+  alike: sameSpecAndStatus,
   buckets: (pod) => (isTerminal(pod) || pod.metadata.deletionTimestamp || pod.spec.nodeName ? undefined : ''),
 };
 
 /** Pods by the pod IP they hold (canonical text): not hostNetwork, not finished. */
 export const PODS_BY_IP: IndexSpec<Pod> = {
   kind: 'Pod',
+  alike: sameSpecAndStatus,
   buckets: (pod) => (pod.spec.hostNetwork || isTerminal(pod) ? undefined : canonicalIP(pod.status?.podIP)),
 };
 
@@ -56,6 +62,7 @@ export function isCompleteStatus(status: PodStatus | undefined): boolean {
  */
 export const PODS_WANTING_IPAM: IndexSpec<Pod> = {
   kind: 'Pod',
+  alike: sameSpecAndStatus,
   buckets: (pod) => {
     if (!pod.spec.nodeName || isTerminal(pod) || pod.metadata.deletionTimestamp) return undefined;
     const given = isContainerCreating(pod.status) ? undefined : pod.status;
@@ -68,6 +75,7 @@ const ownerKey = (kind: string, namespace: string | undefined, name: string): st
 /** Pods by their controller (`Kind/namespace/name`), or `orphan/namespace` without one. */
 export const PODS_BY_CONTROLLER: IndexSpec<Pod> = {
   kind: 'Pod',
+  alike: (a, b) => a.metadata === b.metadata,
   buckets: (pod) => {
     const ref = controllerRef(pod);
     return ref ? ownerKey(ref.kind, pod.metadata.namespace, ref.name) : `orphan/${pod.metadata.namespace ?? ''}`;
@@ -83,6 +91,7 @@ export const orphanBucket = (namespace: string | undefined): string => `orphan/$
  */
 export const PODS_BY_WORKLOAD_OWNER: IndexSpec<Pod> = {
   kind: 'Pod',
+  alike: (a, b) => a.metadata === b.metadata,
   buckets: (pod) => {
     const refs = pod.metadata.ownerReferences ?? [];
     if (refs.length === 0 || !refs.every((r) => WORKLOAD_KINDS.includes(r.kind))) return undefined;

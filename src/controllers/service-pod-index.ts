@@ -12,6 +12,7 @@ const pairKey = (namespace: string, k: string, v: string): string => `${namespac
 /** Pods by `namespace, label key, label value`, one bucket per label the pod carries. */
 export const PODS_BY_LABEL: IndexSpec<Pod> = {
   kind: 'Pod',
+  alike: (a, b) => a.metadata.labels === b.metadata.labels && a.metadata.namespace === b.metadata.namespace,
   buckets: (pod) => {
     const labels = pod.metadata.labels;
     if (!labels) return undefined;
