@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { KObject } from '../api/types.ts';
 import type { ClusterConfig } from './config.ts';
+import { jsonEqual } from './json-equal.ts';
 import { keyOf } from './object-set.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -236,12 +237,21 @@ export function canonicalJSON(value: unknown): string {
   });
 }
 
+const isServerField = (key: string): boolean => SERVER_FIELDS.includes(key);
+
+/** Equal content but for server metadata: canonicalJSON(stripServerFields(x)) alike, compared without the strings. */
 function sameContent(a: KObject, b: KObject): boolean {
-  return canonicalJSON(stripServerFields(a)) === canonicalJSON(stripServerFields(b));
+  if (hasToJSONAnywhere(a) || hasToJSONAnywhere(b)) return canonicalJSON(stripServerFields(a)) === canonicalJSON(stripServerFields(b));
+  return jsonEqual(a, b, (k) => k === 'metadata') && jsonEqual(a.metadata, b.metadata, isServerField);
 }
 
 function specChanged(a: KObject, b: KObject): boolean {
-  return canonicalJSON(a.spec) !== canonicalJSON(b.spec);
+  return !jsonEqual(a.spec, b.spec);
+}
+
+/** The top level and metadata are spread into copies by stripServerFields: a toJSON there would be lost. */
+function hasToJSONAnywhere(o: KObject): boolean {
+  return typeof (o as { toJSON?: unknown }).toJSON === 'function' || typeof (o.metadata as { toJSON?: unknown } | undefined)?.toJSON === 'function';
 }
 
 /** A UUID-shaped id derived from identity and revision: stable across replays, unique per incarnation. */
