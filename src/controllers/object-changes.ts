@@ -5,10 +5,11 @@
  */
 import type { KObject } from '../api/types.ts';
 import type { ObjectSet } from '../cluster/object-set.ts';
-import { stableStringify } from './names.ts';
+import { jsonEqual } from '../cluster/json-equal.ts';
 
+/** Same content, key order aside (what comparing stableStringify texts says, without building them). */
 export function sameContent(a: unknown, b: unknown): boolean {
-  return a === b || stableStringify(a) === stableStringify(b);
+  return a === b || jsonEqual(a ?? null, b ?? null);
 }
 
 /** Puts `next` unless `prev` already has the same content; returns the object now in the set. */

@@ -9,6 +9,8 @@ import type { KObject, Pod } from '../../src/api/types.ts';
 import { compareObjects, keyOf, ObjectSet, type IndexSpec } from '../../src/cluster/object-set.ts';
 import { canonicalIP, RangeAllocator } from '../../src/controllers/ip-allocator.ts';
 import { ServicePodIndex } from '../../src/controllers/service-pod-index.ts';
+import { stableStringify } from '../../src/controllers/names.ts';
+import { sameContent } from '../../src/controllers/object-changes.ts';
 import { rng } from '../support/prng.ts';
 
 
@@ -146,6 +148,30 @@ describe('hot-path rewrites keep their answers', () => {
         assert.equal(set.changesSince(snapshots[0].mark), undefined, 'trimmed away');
         snapshots.splice(0, snapshots.length - 1);
       }
+    }
+  });
+
+  it('sameContent (a structural walk) says what comparing stableStringify texts says', () => {
+    const next = rng(9);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+    const scalar = (): unknown => pick([0, 1, 'a', '', true, false, null, undefined]);
+    const value = (depth: number): unknown => {
+      const r = next();
+      if (depth > 3 || r < 0.4) return scalar();
+      if (r < 0.65) return Array.from({ length: Math.floor(next() * 3) }, () => value(depth + 1));
+      const o: Record<string, unknown> = {};
+      for (const k of ['x', 'y', 'z'].filter(() => next() < 0.6)) o[k] = value(depth + 1);
+      return o;
+    };
+    const reorder = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map((e) => (next() < 0.1 ? scalar() : reorder(e)));
+      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).reverse().map(([k, e]) => [k, next() < 0.05 ? scalar() : reorder(e)]));
+      return v;
+    };
+    for (let i = 0; i < 5000; i++) {
+      const a = value(0);
+      const b = next() < 0.5 ? reorder(a) : value(0);
+      assert.equal(sameContent(a, b), stableStringify(a) === stableStringify(b), `${stableStringify(a)} vs ${stableStringify(b)}`);
     }
   });
 });
