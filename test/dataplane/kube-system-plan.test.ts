@@ -2,7 +2,7 @@
  * The kube-system plan without root: which pods run the DNS server and the ingress proxy (and which
  * ports leave the test server for them), and the host link's address and routes. Expectations:
  * kubeadm's coredns Deployment declares 53/UDP+TCP, 9153, 8080, 8181; ingress-nginx's controller
- * serves HTTP on its `http` port; a LoadBalancer with externalTrafficPolicy Local is only served by
+ * serves HTTP on its `http` port and HTTPS on its `https` port (80 and 443 in its manifests); a LoadBalancer with externalTrafficPolicy Local is only served by
  * nodes with a local ready endpoint (kube-proxy's health check answers 503 elsewhere); interface
  * names are at most IFNAMSIZ-1 = 15 bytes.
  */
@@ -62,8 +62,9 @@ test('coredns pods serve DNS on 53 (their other ports stay with the test server)
   assert.equal(coredns.length, 2);
   assert.deepEqual(plan.dns.map((p) => p.name).sort(), coredns.map((p) => p.name).sort());
   for (const p of coredns) assert.deepEqual(p.ports, [{ port: 8080, protocol: 'TCP' }, { port: 8181, protocol: 'TCP' }, { port: 9153, protocol: 'TCP' }]);
-  assert.deepEqual(plan.ingress.map((i) => [i.pod.name, i.httpPorts, i.engine]), [['ctrl', [8080], 'nginx']]);
-  assert.deepEqual(topology.pods.find((p) => p.name === 'ctrl')?.ports, [{ port: 443, protocol: 'TCP' }]);
+  assert.deepEqual(plan.ingress.map((i) => [i.pod.name, i.httpPorts, i.httpsPorts, i.engine]), [['ctrl', [8080], [443], 'nginx']]);
+  // Both entry points leave the test server for the proxy.
+  assert.deepEqual(topology.pods.find((p) => p.name === 'ctrl')?.ports, []);
   // Only the name label: not a controller pod.
   assert.deepEqual(topology.pods.find((p) => p.name === 'web')?.ports, [{ port: 80, protocol: 'TCP' }]);
 });
@@ -92,4 +93,25 @@ test('host link names fit IFNAMSIZ and are derived from the prefix alone', () =>
   assert.ok(long.length <= 15, long);
   assert.equal(long, hostLinkName('abcdefghijklmnop'));
   assert.notEqual(long, hostLinkName('abcdefghijklmnoq'));
+});
+
+test('ingress-nginx entry points: ports named http/https, else numbered 80/443; a port named for one scheme is never the other', () => {
+  const { view: v, config: c } = clusterView(`${CLUSTER.split('---').slice(0, 2).join('---')}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: odd
+  namespace: ingress-nginx
+  labels: {app.kubernetes.io/name: ingress-nginx, app.kubernetes.io/component: controller}
+spec:
+  nodeName: node-1
+  containers:
+  - name: c
+    image: x
+    ports: [{name: https, containerPort: 80}, {containerPort: 443}, {name: http, containerPort: 8080}, {name: metrics, containerPort: 10254}, {name: web, containerPort: 80, protocol: UDP}]
+`, { nodeNetwork: '172.31.50.0/24' });
+  const { topology, plan } = planKubeSystem(planTopology(v, c, names), v);
+  assert.deepEqual(plan.ingress.map((i) => [i.httpPorts, i.httpsPorts]), [[[8080], [80, 443]]]);
+  assert.deepEqual(topology.pods.find((p) => p.name === 'odd')?.ports, [{ port: 80, protocol: 'UDP' }, { port: 10254, protocol: 'TCP' }]);
 });

@@ -22,9 +22,21 @@ export interface ClusterSnapshotFile {
   follow?: string;
 }
 
+/** The Secrets Ingress `tls` entries name: the only Secrets a component reads (the controller's certificates). */
+function tlsSecrets(view: ClusterView): KObject[] {
+  const out = new Map<string, KObject>();
+  for (const ing of view.ingresses) {
+    for (const t of ing.spec.tls ?? []) {
+      const s = t.secretName ? view.get('Secret', ing.metadata.namespace, t.secretName) : undefined;
+      if (s) out.set(`${ing.metadata.namespace}/${t.secretName}`, s);
+    }
+  }
+  return [...out.values()];
+}
+
 /** Every object a view holds (the kinds it indexes, which are the kinds the components read). */
 export function viewObjects(view: ClusterView): KObject[] {
-  return [
+  return [...tlsSecrets(view),
     ...view.namespaces, ...view.nodes, ...view.pods, ...view.services, ...view.endpointSlices, ...view.endpoints,
     ...view.networkPolicies, ...view.ingresses, ...view.ingressClasses, ...view.gatewayClasses, ...view.gateways,
     ...view.httpRoutes, ...view.referenceGrants, ...view.deployments, ...view.replicaSets, ...view.statefulSets,

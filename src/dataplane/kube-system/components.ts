@@ -4,11 +4,17 @@
  * namespace, the nodes' own resolver. All answer from the ClusterSource and reload when it changes;
  * all print nothing on stdout but "ready".
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ClusterView } from '../../cluster/view.ts';
-import { compileRouteTable } from '../../model/l7/index.ts';
+import { compileRouteTable, type RouteTable } from '../../model/l7/index.ts';
+import type { NginxCertificateFiles } from '../../render/nginx/index.ts';
 import { DNSServer } from '../dns/index.ts';
 import { L7Proxy, NginxProxy, type ListenSpec } from '../l7/index.ts';
 import { ClusterSource } from './cluster-source.ts';
+import { HostLinkSync } from './host-link-sync.ts';
+import { ingressCertificates, nginxSSLRedirect, sslRedirectPolicy, type CertificateFiles, type ServedCertificate, type SSLRedirectPolicy } from './ingress-tls.ts';
 import { DNS_PORT, type L7Engine } from './plan.ts';
 
 export interface RunningComponent {
@@ -95,43 +101,125 @@ export async function startNodeResolverComponent(sourceFile: string, host: strin
 export interface IngressComponentOptions {
   sourceFile: string;
   httpPorts: number[];
+  /** Ports terminating TLS (front port 443); they need `defaultCertificate`. */
+  httpsPorts?: number[];
+  /** The controller's default ("fake") certificate files. */
+  defaultCertificate?: CertificateFiles;
   engine: L7Engine;
   /** Parent of nginx's private prefix directory (inside the run's state, so `down` removes it). */
   workDir?: string;
 }
 
+/** The nginx engine reads certificates from files: one pair per Secret content, in its prefix. */
+function writeCertificateFiles(dir: string, certs: ReadonlyMap<string, ServedCertificate>): Map<string, NginxCertificateFiles> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const out = new Map<string, NginxCertificateFiles>();
+  for (const [secret, c] of certs) {
+    const id = `${secret.replace('/', '_')}-${createHash('sha256').update(c.cert).update(c.key).digest('hex').slice(0, 12)}`;
+    const files = { cert: join(dir, `${id}.crt`), key: join(dir, `${id}.key`) };
+    writeFileSync(files.cert, c.cert);
+    writeFileSync(files.key, c.key, { mode: 0o600 });
+    out.set(secret, files);
+  }
+  return out;
+}
+
 /**
  * The ingress controller's role: the route table of the Ingress frontend served on the pod's HTTP
- * ports (requests count as arriving on port 80), proxied straight to endpoint pod IPs as
- * ingress-nginx does — so backend traffic crosses the nodes' forwarding path and their policy rules.
+ * ports (requests count as arriving on port 80) and, terminating TLS with the Ingress certificates
+ * by SNI (else the default certificate), on its HTTPS ports (port 443); plain-HTTP requests for
+ * hosts with TLS are redirected as ingress-nginx's ssl-redirect does (ingress-tls.ts). Requests are
+ * proxied straight to endpoint pod IPs as ingress-nginx does — so backend traffic crosses the
+ * nodes' forwarding path and their policy rules. Routes, certificates and redirects follow the
+ * cluster (a rotated Secret is served from the next handshake on).
  */
 export async function startIngressComponent(opts: IngressComponentOptions): Promise<RunningComponent> {
   const source = new ClusterSource(opts.sourceFile);
-  const table = compileRouteTable(source.load());
-  const listen: ListenSpec[] = opts.httpPorts.map((port) => ({ host: '0.0.0.0', port, frontPort: 80 }));
+  const httpsPorts = opts.httpsPorts ?? [];
+  if (httpsPorts.length && !opts.defaultCertificate) throw new Error('https ports need the default certificate');
+  let view = source.load();
+  let table: RouteTable = compileRouteTable(view);
+  let redirect: SSLRedirectPolicy = sslRedirectPolicy(view, table);
+  const certsOf = (v: ClusterView, t: RouteTable): Map<string, ServedCertificate> => {
+    const { certificates, problems } = ingressCertificates(v, t);
+    for (const p of problems) log(`ingress: tls ${p}; the default certificate is served`);
+    return certificates;
+  };
+  let certs = certsOf(view, table);
+  const def = opts.defaultCertificate ? { cert: readFileSync(opts.defaultCertificate.cert, 'utf8'), key: readFileSync(opts.defaultCertificate.key, 'utf8') } : undefined;
+  const listen: ListenSpec[] = [
+    ...opts.httpPorts.map((port) => ({ host: '0.0.0.0', port, frontPort: 80 })),
+    ...httpsPorts.map((port) => ({ host: '0.0.0.0', port, frontPort: 443, tls: true })),
+  ];
   const selector = { via: 'ingress' as const };
   const accessLog = (line: string): void => log(`access: ${line}`);
   let proxy: L7Proxy | NginxProxy;
+  let reload: () => Promise<void>;
   if (opts.engine === 'nginx') {
-    const nginx = new NginxProxy({ table, listen, selector, accessLog, errorLog: (l) => log(`nginx: ${l}`), ...(opts.workDir ? { workDir: opts.workDir } : {}) });
+    const nginx = new NginxProxy({
+      table, listen, selector, accessLog, errorLog: (l) => log(`nginx: ${l}`), ...(opts.workDir ? { workDir: opts.workDir } : {}),
+      ...(opts.defaultCertificate ? { defaultCertificate: opts.defaultCertificate } : {}),
+      postRender: (conf) => nginxSSLRedirect(conf, redirect, opts.httpPorts),
+    });
+    const files = (): Map<string, NginxCertificateFiles> => writeCertificateFiles(join(nginx.prefix, 'certs'), certs);
     proxy = nginx;
     try {
+      nginx.setCertificates(files());
       await nginx.start();
     } catch (err) {
       await nginx.close();
       throw err;
     }
+    reload = async () => {
+      nginx.setCertificates(files());
+      await nginx.setTable(table);
+    };
   } else {
-    const node = new L7Proxy({ table, listen, selector, accessLog });
+    const node = new L7Proxy({
+      table, listen, selector, accessLog,
+      certificates: certs,
+      ...(def ? { defaultCertificate: def } : {}),
+      httpsRedirect: (req, decision, uri) => redirect.redirect(req, decision, uri),
+    });
     proxy = node;
     await node.start();
+    reload = async () => {
+      node.setCertificates(certs);
+      node.setTable(table);
+    };
   }
-  log(`ingress: ${opts.engine} proxy serving http on ${opts.httpPorts.map((p) => `0.0.0.0:${p}`).join(', ')}${source.following ? `, following ${source.following}` : ''}`);
-  follow(source, 'ingress', (v) => proxy.setTable(compileRouteTable(v)));
+  const served = [...opts.httpPorts.map((p) => `http 0.0.0.0:${p}`), ...httpsPorts.map((p) => `https 0.0.0.0:${p}`)];
+  log(`ingress: ${opts.engine} proxy serving ${served.join(', ')}${source.following ? `, following ${source.following}` : ''}`);
+  follow(source, 'ingress', async (v) => {
+    view = v;
+    table = compileRouteTable(view);
+    redirect = sslRedirectPolicy(view, table);
+    certs = certsOf(view, table);
+    await reload();
+  });
   return {
     close: async () => {
       source.stop();
       await proxy.close();
+    },
+  };
+}
+
+/**
+ * The host link following the cluster (host-link-sync.ts), in the underlay namespace; `hostFd` is
+ * the descriptor of the host's network namespace that `up` handed down.
+ */
+export function startHostLinkComponent(sourceFile: string, dataplaneDir: string, hostFd = 3): RunningComponent {
+  const sync = new HostLinkSync({ sourceFile, dataplaneDir, hostNetns: `/proc/${process.pid}/fd/${hostFd}`, log });
+  sync.start();
+  // The source's watcher timer is unref'd and nothing else holds the loop: stay until stopped.
+  const alive = setInterval(() => undefined, 1 << 30);
+  log(`host-link: following the cluster's LoadBalancer and NodePort Services`);
+  return {
+    close: async () => {
+      clearInterval(alive);
+      sync.stop();
+      await sync.idle();
     },
   };
 }

@@ -7,13 +7,30 @@
  * ready endpoint, as a load balancer following kube-proxy's health checks would. Deleting the link
  * takes its address and routes, so `down` removes all of it by name. Nothing is set up when a host
  * route already covers those networks (another run, or the machine's own networks).
+ * The functions take the host's network namespace as a path (`hostNetns`) for callers that run
+ * elsewhere (the host-link sync lives in the underlay namespace); without it, the caller's own.
  */
 import { createHash } from 'node:crypto';
 import { formatIP, parseCIDR } from '../../api/cidr.ts';
 import type { ClusterView } from '../../cluster/view.ts';
 import { ipBatch } from '../netns.ts';
 import type { Topology } from '../plan.ts';
-import { must, run } from '../run.ts';
+import { must, run, type RunOptions, type RunResult } from '../run.ts';
+
+/** A command in the host's namespace: `hostNetns` is a path to it (e.g. /proc/PID/fd/N), or the caller's own. */
+function hostRun(hostNetns: string | undefined, cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
+  return hostNetns ? run('nsenter', [`--net=${hostNetns}`, '--', cmd, ...args], opts) : run(cmd, args, opts);
+}
+
+async function hostMust(hostNetns: string | undefined, cmd: string, args: readonly string[], opts?: RunOptions): Promise<string> {
+  if (!hostNetns) return must(cmd, args, opts);
+  return must('nsenter', [`--net=${hostNetns}`, '--', cmd, ...args], opts);
+}
+
+async function hostIPBatch(hostNetns: string | undefined, lines: readonly string[]): Promise<void> {
+  if (!hostNetns) return ipBatch(undefined, lines);
+  if (lines.length) await hostMust(hostNetns, 'ip', ['-batch', '-'], { input: `${lines.join('\n')}\n` });
+}
 
 /** The underlay side of the link, a port of the underlay bridge. */
 export const HOST_PEER = 'host0';
@@ -83,8 +100,8 @@ function routeLine(r: HostRoute, link: string): string {
 }
 
 /** Host routes (main table) that overlap the networks the link would claim, other than the link's own. */
-async function conflictingRoutes(plan: HostLinkPlan): Promise<string[]> {
-  const r = await run('ip', ['-4', '-json', 'route', 'show', 'table', 'main']);
+async function conflictingRoutes(plan: HostLinkPlan, hostNetns?: string): Promise<string[]> {
+  const r = await hostRun(hostNetns, 'ip', ['-4', '-json', 'route', 'show', 'table', 'main']);
   if (r.code !== 0) return [];
   const claimed = [plan.nodeNetwork, ...plan.routes.map((x) => x.dst)].map((c) => parseCIDR(c)).filter((c) => c !== undefined);
   const out: string[] = [];
@@ -96,25 +113,42 @@ async function conflictingRoutes(plan: HostLinkPlan): Promise<string[]> {
   return out;
 }
 
-export async function deleteHostLink(prefix: string): Promise<boolean> {
-  const r = await run('ip', ['link', 'del', hostLinkName(prefix)]);
+export async function deleteHostLink(prefix: string, hostNetns?: string): Promise<boolean> {
+  const r = await hostRun(hostNetns, 'ip', ['link', 'del', hostLinkName(prefix)]);
   return r.code === 0;
 }
 
 /** Creates the link and its routes; returns why it was not set up, or undefined when it was. */
-export async function setUpHostLink(plan: HostLinkPlan, top: Topology): Promise<string | undefined> {
-  await deleteHostLink(top.prefix); // a leftover of a crashed run with this prefix
-  const conflicts = await conflictingRoutes(plan);
+export async function setUpHostLink(plan: HostLinkPlan, top: Topology, hostNetns?: string): Promise<string | undefined> {
+  await deleteHostLink(top.prefix, hostNetns); // a leftover of a crashed run with this prefix
+  const conflicts = await conflictingRoutes(plan, hostNetns);
   if (conflicts.length) return `host routes ${conflicts.join(', ')} overlap nodeNetwork ${plan.nodeNetwork} or loadBalancerPool; the host link ${plan.link} is not set up (use other networks in the ClusterConfig to reach this cluster from the host)`;
-  await must('ip', ['link', 'add', plan.link, 'type', 'veth', 'peer', 'name', HOST_PEER, 'netns', top.underlay.netns]);
+  await hostMust(hostNetns, 'ip', ['link', 'add', plan.link, 'type', 'veth', 'peer', 'name', HOST_PEER, 'netns', top.underlay.netns]);
   try {
     await ipBatch(top.underlay.netns, [`link set ${HOST_PEER} master ${top.underlay.bridge} up`]);
     // No IPv6 on the host end: it would only add link-local noise to the host.
-    await run('sysctl', ['-qw', `net.ipv6.conf.${plan.link}.disable_ipv6=1`]);
-    await ipBatch(undefined, [`addr add ${plan.address}/${plan.prefixLength} dev ${plan.link}`, `link set ${plan.link} up`, ...plan.routes.map((r) => routeLine(r, plan.link))]);
+    await hostRun(hostNetns, 'sysctl', ['-qw', `net.ipv6.conf.${plan.link}.disable_ipv6=1`]);
+    await hostIPBatch(hostNetns, [`addr add ${plan.address}/${plan.prefixLength} dev ${plan.link}`, `link set ${plan.link} up`, ...plan.routes.map((r) => routeLine(r, plan.link))]);
   } catch (err) {
-    await deleteHostLink(top.prefix);
+    await deleteHostLink(top.prefix, hostNetns);
     return `the host link ${plan.link} could not be set up: ${err instanceof Error ? err.message : String(err)}`;
   }
   return undefined;
+}
+
+/**
+ * Moves an existing link's routes from `from` to `to` (same link and address): a changed route is
+ * replaced in place, one no longer wanted deleted. Throws when a route is refused (e.g. it now
+ * overlaps a host route); the caller then rebuilds the link.
+ */
+export async function updateHostRoutes(from: HostLinkPlan, to: HostLinkPlan, hostNetns?: string): Promise<void> {
+  const want = new Map(to.routes.map((r) => [r.dst, r]));
+  const lines: string[] = [];
+  for (const r of from.routes) if (!want.has(r.dst)) lines.push(`route del ${r.dst} dev ${to.link}`);
+  const had = new Map(from.routes.map((r) => [r.dst, r]));
+  for (const r of to.routes) {
+    if (had.get(r.dst)?.via.join() === r.via.join()) continue;
+    lines.push(routeLine(r, to.link).replace(/^route add /, 'route replace '));
+  }
+  await hostIPBatch(hostNetns, lines);
 }

@@ -1,7 +1,7 @@
 /**
  * Which pods run real cluster components instead of (part of) the test server: the pods of
  * Deployment kube-system/coredns serve DNS on 53/UDP+TCP, and ingress-controller pods (labelled as
- * the upstream ingress-nginx manifests label them) run the L7 proxy on their HTTP port. Those ports
+ * the upstream ingress-nginx manifests label them) run the L7 proxy on their HTTP and HTTPS ports. Those ports
  * are taken out of the test server's list so the component can bind them; the pod's other declared
  * ports (CoreDNS metrics and probes, the controller's webhook) stay with the test server.
  * Pure: a function of the topology and the view.
@@ -29,6 +29,8 @@ export interface IngressPodPlan {
   pod: PodPlan;
   /** containerPorts the proxy serves as the Ingress controller's HTTP frontend (front port 80). */
   httpPorts: number[];
+  /** containerPorts where it terminates TLS as the HTTPS frontend (front port 443). */
+  httpsPorts: number[];
   engine: L7Engine;
 }
 
@@ -48,12 +50,17 @@ function corednsPods(view: ClusterView): Set<Pod> {
 
 const ingressSelector = fromMap({ ...INGRESS_CONTROLLER_LABELS });
 
-/** Ports named `http` or numbered 80: ingress-nginx's plain HTTP entry point. */
-function httpPortsOf(pod: Pod): number[] {
+/**
+ * TCP ports named `name` or numbered `wellKnown`: ingress-nginx's entry points (`http` 80 and
+ * `https` 443 in its manifests). A port named for the other scheme is never taken by number.
+ */
+function entryPortsOf(pod: Pod, name: 'http' | 'https', wellKnown: number): number[] {
+  const other = name === 'http' ? 'https' : 'http';
   const ports = new Set<number>();
   for (const c of pod.spec.containers) {
     for (const p of c.ports ?? []) {
-      if ((p.protocol ?? 'TCP') === 'TCP' && (p.name === 'http' || p.containerPort === 80)) ports.add(p.containerPort);
+      if ((p.protocol ?? 'TCP') !== 'TCP') continue;
+      if (p.name === name || (p.containerPort === wellKnown && p.name !== other)) ports.add(p.containerPort);
     }
   }
   return [...ports].sort((a, b) => a - b);
@@ -70,7 +77,8 @@ export function planKubeSystem(topology: Topology, view: ClusterView): { topolog
       return { ...p, ports: p.ports.filter((x) => x.port !== DNS_PORT) };
     }
     if (ingressSelector.matches(pod.metadata.labels)) {
-      const httpPorts = httpPortsOf(pod);
+      const httpPorts = entryPortsOf(pod, 'http', 80);
+      const httpsPorts = entryPortsOf(pod, 'https', 443).filter((port) => !httpPorts.includes(port));
       if (!httpPorts.length) {
         plan.warnings.push(`pod ${p.namespace}/${p.name}: ingress controller without an http containerPort (name http or port 80); the proxy is not started`);
         return p;
@@ -79,8 +87,8 @@ export function planKubeSystem(topology: Topology, view: ClusterView): { topolog
       if (annotated !== undefined && annotated !== 'node' && annotated !== 'nginx') {
         plan.warnings.push(`pod ${p.namespace}/${p.name}: annotation ${L7_ENGINE_ANNOTATION}=${JSON.stringify(annotated)} is not node or nginx; using node`);
       }
-      plan.ingress.push({ pod: p, httpPorts, engine: annotated === 'nginx' ? 'nginx' : 'node' });
-      return { ...p, ports: p.ports.filter((x) => !(x.protocol === 'TCP' && httpPorts.includes(x.port))) };
+      plan.ingress.push({ pod: p, httpPorts, httpsPorts, engine: annotated === 'nginx' ? 'nginx' : 'node' });
+      return { ...p, ports: p.ports.filter((x) => !(x.protocol === 'TCP' && (httpPorts.includes(x.port) || httpsPorts.includes(x.port)))) };
     }
     return p;
   });

@@ -19,14 +19,18 @@ import { awaitFirstOutput, mapLimit } from '../run.ts';
 import type { DataplaneLayout } from '../state.ts';
 import { writeClusterSnapshot } from './cluster-source.ts';
 import { deleteHostLink, planHostLink, setUpHostLink, type HostLinkPlan } from './host-link.ts';
+import { ensureFakeCertificate } from './ingress-tls.ts';
 import { removeNetnsEtc, writeResolvConfs } from './netns-etc.ts';
 import { DNS_PORT, type IngressPodPlan, type KubeSystemPlan, type L7Engine } from './plan.ts';
 
 const POD_MAIN = join(dirname(fileURLToPath(import.meta.url)), 'pod-main.mjs');
 
 export interface ComponentRecord {
-  /** `node-dns`: the nodes' upstream-only resolver in the underlay namespace (no pod). */
-  role: 'dns' | 'ingress' | 'node-dns';
+  /**
+   * `node-dns`: the nodes' upstream-only resolver in the underlay namespace (no pod); `host-link`:
+   * the host link following the cluster, also there.
+   */
+  role: 'dns' | 'ingress' | 'node-dns' | 'host-link';
   /** `ns/name`; `-` for the nodes' resolver. */
   pod: string;
   netns: string;
@@ -72,11 +76,14 @@ export interface KubeSystemOptions {
   log?: (line: string) => void;
 }
 
-/** Starts one component in a namespace (`what` names it in errors) and waits for its "ready" line. */
-async function startComponent(netns: string, what: string, args: string[], log: string): Promise<number> {
+/**
+ * Starts one component in a namespace (`what` names it in errors) and waits for its "ready" line.
+ * `fd3` is handed to it as descriptor 3 (the host's namespace for the host-link sync).
+ */
+async function startComponent(netns: string, what: string, args: string[], log: string, fd3?: number): Promise<number> {
   mkdirSync(dirname(log), { recursive: true });
   const fd = openSync(log, 'a');
-  const child = spawn('nsenter', [`--net=${netnsPath(netns)}`, '--', process.execPath, POD_MAIN, ...args], { detached: true, stdio: ['ignore', 'pipe', fd] });
+  const child = spawn('nsenter', [`--net=${netnsPath(netns)}`, '--', process.execPath, POD_MAIN, ...args], { detached: true, stdio: ['ignore', 'pipe', fd, ...(fd3 === undefined ? [] : [fd3])] });
   closeSync(fd);
   const ready = await awaitFirstOutput(child, 30000);
   child.stdout?.destroy();
@@ -107,12 +114,17 @@ export async function startDNSPod(pod: PodPlan, layout: DataplaneLayout): Promis
   return { role: 'dns', pod: `${pod.namespace}/${pod.name}`, netns: pod.netns, ip: pod.ip, pid, ports: [`${DNS_PORT}/UDP`, `${DNS_PORT}/TCP`], log: file };
 }
 
-/** The L7 proxy of one ingress-controller pod, on its HTTP ports. */
+/** The L7 proxy of one ingress-controller pod, on its HTTP ports and (TLS) its HTTPS ports. */
 export async function startIngressPod(ip: IngressPodPlan, layout: DataplaneLayout): Promise<ComponentRecord> {
   const file = logOf(layout, ip.pod, 'ingress');
   const args = ['ingress', '--netns', ip.pod.netns, '--source', componentSourceFile(layout), '--http', ip.httpPorts.join(','), '--engine', ip.engine, '--work-dir', kubeSystemDir(layout)];
+  if (ip.httpsPorts.length) {
+    // One default certificate per run, as one controller generates one at start.
+    const def = await ensureFakeCertificate(kubeSystemDir(layout));
+    args.push('--https', ip.httpsPorts.join(','), '--default-cert', def.cert, '--default-key', def.key);
+  }
   const pid = await startComponent(ip.pod.netns, `pod ${ip.pod.namespace}/${ip.pod.name}`, args, file);
-  return { role: 'ingress', pod: `${ip.pod.namespace}/${ip.pod.name}`, netns: ip.pod.netns, ip: ip.pod.ip, pid, ports: ip.httpPorts.map((p) => `${p}/TCP`), engine: ip.engine, log: file };
+  return { role: 'ingress', pod: `${ip.pod.namespace}/${ip.pod.name}`, netns: ip.pod.netns, ip: ip.pod.ip, pid, ports: [...ip.httpPorts, ...ip.httpsPorts].map((p) => `${p}/TCP`), engine: ip.engine, log: file };
 }
 
 /**
@@ -125,6 +137,22 @@ export async function startNodeResolver(top: Topology, layout: DataplaneLayout):
   const { netns, ip } = top.underlay;
   const pid = await startComponent(netns, `the nodes' resolver (${netns})`, ['node-dns', '--netns', netns, '--source', componentSourceFile(layout), '--listen', ip], file);
   return { role: 'node-dns', pod: '-', netns, ip, pid, ports: [`${DNS_PORT}/UDP`, `${DNS_PORT}/TCP`], log: file };
+}
+
+/**
+ * The host-link sync (host-link-sync.ts) in the underlay namespace, given this process's network
+ * namespace — the host's, where `up` runs — as its descriptor 3.
+ */
+export async function startHostLinkSync(top: Topology, layout: DataplaneLayout): Promise<ComponentRecord> {
+  const file = join(layout.dir, 'logs', 'host-link.log');
+  const { netns, ip } = top.underlay;
+  const hostNs = openSync('/proc/self/ns/net', 'r');
+  try {
+    const pid = await startComponent(netns, `the host-link sync (${netns})`, ['host-link', '--netns', netns, '--source', componentSourceFile(layout), '--dataplane-dir', layout.dir], file, hostNs);
+    return { role: 'host-link', pod: '-', netns, ip, pid, ports: [], log: file };
+  } finally {
+    closeSync(hostNs);
+  }
 }
 
 /** Stops recorded components (TERM), each only while its pid still runs in its recorded namespace. */
@@ -164,7 +192,7 @@ export async function startKubeSystem(opts: KubeSystemOptions): Promise<KubeSyst
   });
   const ingress = await mapLimit(opts.plan.ingress, 4, async (ip): Promise<ComponentRecord> => {
     const rec = await startIngressPod(ip, opts.layout);
-    log(`ingress: ${ip.pod.namespace}/${ip.pod.name} ${ip.engine} proxy on ${ip.pod.ip}:${ip.httpPorts.join(',')}`);
+    log(`ingress: ${ip.pod.namespace}/${ip.pod.name} ${ip.engine} proxy on ${ip.pod.ip}:${ip.httpPorts.join(',')}${ip.httpsPorts.length ? ` (https ${ip.httpsPorts.join(',')})` : ''}`);
     return rec;
   });
   if (resolver) {
@@ -184,6 +212,12 @@ export async function startKubeSystem(opts: KubeSystemOptions): Promise<KubeSyst
       record.hostLink = plan;
       log(`host link ${plan.link} ${plan.address}/${plan.prefixLength}${plan.routes.length ? `, routes ${plan.routes.map((r) => r.dst).join(', ')}` : ''}`);
     }
+  }
+  // On the persisted cluster the link follows Services added or removed while up.
+  if (opts.follow) {
+    const rec = await startHostLinkSync(opts.top, opts.layout);
+    record.components.push(rec);
+    log(`host-link: following LoadBalancer and NodePort Services (log ${rec.log})`);
   }
   writeKubeSystemRecord(opts.layout, record);
   return record;

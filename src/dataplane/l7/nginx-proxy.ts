@@ -37,6 +37,11 @@ export interface NginxProxyOptions {
   workerProcesses?: number | 'auto';
   /** Parent directory for the private prefix (default: the OS temp dir). */
   workDir?: string;
+  /**
+   * Edits the rendered nginx.conf before `nginx -t` judges it (the ingress controller adds
+   * ingress-nginx's ssl-redirect, which the route table does not hold).
+   */
+  postRender?: (conf: string, listen: readonly NginxListen[]) => string;
 }
 
 export interface NginxBound {
@@ -98,9 +103,13 @@ export class NginxProxy {
   private exited?: string;
   private readonly nginx: string;
   private follow?: NodeJS.Timeout;
+  private certificates?: ReadonlyMap<string, NginxCertificateFiles>;
+  private defaultCertificate?: NginxCertificateFiles;
 
   constructor(private readonly opts: NginxProxyOptions) {
     this.nginx = opts.nginx ?? 'nginx';
+    this.certificates = opts.certificates;
+    this.defaultCertificate = opts.defaultCertificate;
     this.prefix = mkdtempSync(join(opts.workDir ?? tmpdir(), 'podnet-nginx-'));
     // Workers run unprivileged when the master is root: they must reach the temp directories.
     chmodSync(this.prefix, 0o755);
@@ -122,8 +131,8 @@ export class NginxProxy {
       njsModule: this.opts.njsModule ?? DEFAULT_NJS_MODULE,
       ...(this.opts.selector ? { selector: this.opts.selector } : {}),
       ...(this.opts.accessLog ? { accessLog: join(this.prefix, 'access.log') } : {}),
-      ...(this.opts.certificates ? { certificates: this.opts.certificates } : {}),
-      ...(this.opts.defaultCertificate ? { defaultCertificate: this.opts.defaultCertificate } : {}),
+      ...(this.certificates ? { certificates: this.certificates } : {}),
+      ...(this.defaultCertificate ? { defaultCertificate: this.defaultCertificate } : {}),
       ...(resolve ? { resolveEndpoint: (ep: string) => { const t = resolve(ep); return `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`; } } : {}),
       workerProcesses: this.opts.workerProcesses ?? 1,
       status: { socket: join(this.prefix, 'status.sock'), generation: String(this.generation) },
@@ -134,8 +143,9 @@ export class NginxProxy {
   private async write(table: RouteTable): Promise<void> {
     this.generation++;
     const r = this.render(table);
+    const conf = this.opts.postRender ? this.opts.postRender(r.conf, this.listen) : r.conf;
     const tmp = join(this.prefix, 'nginx.conf.next');
-    writeFileSync(tmp, r.conf);
+    writeFileSync(tmp, conf);
     if (r.njs) writeFileSync(join(this.prefix, 'podnet.js'), r.njs);
     try {
       await run(this.nginx, ['-t', '-q', '-e', 'stderr', '-p', this.prefix, '-c', tmp]);
@@ -143,7 +153,13 @@ export class NginxProxy {
       const stderr = (err as { stderr?: string }).stderr ?? String(err);
       throw new Error(`nginx rejected the rendered configuration: ${stderr.trim()}`);
     }
-    writeFileSync(this.confPath, r.conf);
+    writeFileSync(this.confPath, conf);
+  }
+
+  /** Certificate files for the next setTable (a Secret rotated: new files, then a reload). */
+  setCertificates(certificates: ReadonlyMap<string, NginxCertificateFiles>, defaultCertificate?: NginxCertificateFiles): void {
+    this.certificates = certificates;
+    if (defaultCertificate) this.defaultCertificate = defaultCertificate;
   }
 
   /** Starts nginx; resolves once every listener accepts connections. */

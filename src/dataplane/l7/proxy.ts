@@ -16,6 +16,8 @@ import {
 export interface TLSMaterial {
   cert: string | Buffer;
   key: string | Buffer;
+  /** When set, an SNI name it does not cover gets the default certificate (ingress-nginx's host check). */
+  coversHost?: (name: string) => boolean;
 }
 
 export interface ListenSpec {
@@ -32,7 +34,7 @@ export interface L7ProxyOptions {
   listen: ListenSpec[];
   selector?: FrontendSelector;
   /** Certificates by Secret `namespace/name`; `default` is served when the table names none. */
-  certificates?: Map<string, TLSMaterial>;
+  certificates?: ReadonlyMap<string, TLSMaterial>;
   defaultCertificate?: TLSMaterial;
   /** One line per request. */
   accessLog?: (line: string) => void;
@@ -42,6 +44,11 @@ export interface L7ProxyOptions {
   resolveEndpoint?: (endpoint: string) => { host: string; port: number };
   /** Upstream timeout in ms (default 30 s). */
   upstreamTimeoutMs?: number;
+  /**
+   * Asked for every plain-HTTP request once routed: a location to redirect to instead of serving
+   * (ingress-nginx's ssl-redirect). `requestURI` is the request target as received.
+   */
+  httpsRedirect?: (req: L7Request, decision: RouteDecision, requestURI: string) => { location: string; statusCode: number } | undefined;
 }
 
 // RFC 9110 §7.6.1 connection-specific fields never cross a proxy.
@@ -63,9 +70,15 @@ export class L7Proxy {
   private readonly selector: FrontendSelector;
   private readonly resolveEndpoint: (endpoint: string) => { host: string; port: number };
   private readonly upstreamTimeoutMs: number;
+  private certificates?: ReadonlyMap<string, TLSMaterial>;
+  private defaultCertificate?: TLSMaterial;
+  /** Secure contexts by Secret (`''`: the default certificate), dropped when the certificates change. */
+  private contexts = new Map<string, tls.SecureContext>();
 
   constructor(private readonly opts: L7ProxyOptions) {
     this.table = opts.table;
+    this.certificates = opts.certificates;
+    this.defaultCertificate = opts.defaultCertificate;
     this.random = opts.random ?? Math.random;
     this.selector = opts.selector ?? {};
     this.resolveEndpoint = opts.resolveEndpoint ?? splitEndpoint;
@@ -75,6 +88,16 @@ export class L7Proxy {
   /** Swaps the route table (hot reload). */
   setTable(table: RouteTable): void {
     this.table = table;
+  }
+
+  /**
+   * Swaps the certificates (a Secret rotated): handshakes from now on get the new ones. The default
+   * certificate of a listener is fixed when it starts; SNI-less handshakes keep it.
+   */
+  setCertificates(certificates: ReadonlyMap<string, TLSMaterial>, defaultCertificate?: TLSMaterial): void {
+    this.certificates = certificates;
+    if (defaultCertificate) this.defaultCertificate = defaultCertificate;
+    this.contexts = new Map();
   }
 
   /** Starts every listener; resolves to the bound addresses (port 0 → an ephemeral port). */
@@ -109,22 +132,27 @@ export class L7Proxy {
     this.servers.length = 0;
   }
 
+  private contextFor(m: TLSMaterial | undefined, key: string): tls.SecureContext | undefined {
+    if (!m) return undefined;
+    let c = this.contexts.get(key);
+    if (!c) this.contexts.set(key, (c = tls.createSecureContext({ cert: m.cert, key: m.key })));
+    return c;
+  }
+
   private tlsServer(spec: ListenSpec): https.Server {
-    const contexts = new Map<string, tls.SecureContext>();
-    const contextFor = (m: TLSMaterial | undefined, key: string): tls.SecureContext | undefined => {
-      if (!m) return undefined;
-      let c = contexts.get(key);
-      if (!c) contexts.set(key, (c = tls.createSecureContext({ cert: m.cert, key: m.key })));
-      return c;
-    };
-    const def = this.opts.defaultCertificate;
+    const def = this.defaultCertificate;
     return https.createServer({
       ...(def ? { cert: def.cert, key: def.key } : {}),
       SNICallback: (servername, cb) => {
         const port = spec.frontPort ?? spec.port;
         const secret = certificateForSNI(this.table, this.selector, servername, port);
-        const material = secret ? this.opts.certificates?.get(secret) : undefined;
-        cb(null, contextFor(material, secret ?? '') ?? contextFor(def, ''));
+        let material = secret ? this.certificates?.get(secret) : undefined;
+        if (material?.coversHost && !material.coversHost(servername)) material = undefined;
+        try {
+          cb(null, this.contextFor(material, secret ?? '') ?? this.contextFor(this.defaultCertificate, ''));
+        } catch (err) {
+          cb(err instanceof Error ? err : new Error(String(err)), undefined);
+        }
       },
     });
   }
@@ -134,6 +162,14 @@ export class L7Proxy {
     const request = toL7Request(req, spec.tls ? 'https' : 'http', port);
     if (!request) return this.badRequest(req, res, started);
     const decision = routeRequest(this.table, request, this.selector);
+    const toHTTPS = !spec.tls && this.opts.httpsRedirect ? this.opts.httpsRedirect(request, decision, req.url ?? '/') : undefined;
+    if (toHTTPS) {
+      req.resume();
+      res.writeHead(toHTTPS.statusCode, { location: toHTTPS.location, 'content-length': '0' });
+      res.end();
+      this.log(req, request, decision, started, toHTTPS.statusCode, ` location=${toHTTPS.location} ssl-redirect`);
+      return;
+    }
     if (decision.outcome === 'redirect' && decision.redirect) {
       req.resume();
       res.writeHead(decision.redirect.statusCode, responseHeaders(decision, { location: decision.redirect.location, 'content-length': '0' }));
