@@ -8,6 +8,7 @@
  * Commands run in a pod only when a PodRuntime (the real dataplane) is attached; otherwise the stream
  * opens and ends at once with a Status saying why, so kubectl prints a clear error instead of hanging.
  */
+import type { Duplex } from 'node:stream';
 import type { Pod } from '../api/types.ts';
 import type { Status } from './status.ts';
 import type { WebSocketConnection } from './websocket.ts';
@@ -51,12 +52,26 @@ export interface LogRequest {
   limitBytes?: number;
 }
 
+/** One forwarded connection of `pods/portforward`. */
+export interface PortForwardRequest {
+  pod: Pod;
+  port: number;
+}
+
 /** What runs processes in pods: the dataplane implements it when it is up. */
 export interface PodRuntime {
   /** Runs the command; resolves with its exit code. */
   exec(req: ExecRequest, io: ExecIO): Promise<number>;
   /** The container's log; an iterable that ends (or, with follow, streams until `signal` aborts). */
   logs(req: LogRequest, signal: AbortSignal): AsyncIterable<Buffer | string>;
+  /**
+   * Connects to localhost:port inside the pod's network namespace and copies bytes both ways
+   * between that connection and `stream` (the client's end of `stream` closing half-closes the
+   * connection). Resolves when the pod's side has closed; rejects when it cannot connect, with the
+   * reason the client is told (kubelet words it after "error forwarding port N to pod …").
+   * Optional: a runtime without it refuses port-forward upgrades with a Status.
+   */
+  portForward?(req: PortForwardRequest, stream: Duplex): Promise<void>;
 }
 
 export function successStatus(): Status {

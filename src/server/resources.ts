@@ -36,6 +36,7 @@ function subresourcesOf(kind: string): Subresource[] {
         { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
         { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
         { name: 'log', kind: 'Pod', verbs: ['get'] },
+        { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
         status('Pod'),
       ];
     case 'Service':

@@ -19,8 +19,10 @@ import { containerOf, dataplaneDown, handleResource, type ApiContext } from './h
 import { ManagedFieldsTable } from './managed-fields-table.ts';
 import { negotiate } from './media.ts';
 import { openapiGroupVersion, openapiIndex, openapiV2 } from './openapi.ts';
+import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_WS_PROTOCOL, servePortForward } from './portforward.ts';
 import { sendJSON, sendStatus, sendText } from './respond.ts';
 import { route, RouteError, type Route } from './router.ts';
+import { SpdySession } from './spdy/index.ts';
 import { internalError, notFound, StatusError, unauthorized } from './status.ts';
 import { acceptWebSocket, chooseProtocol, handshakeProblem, isWebSocketUpgrade } from './websocket.ts';
 import { ObjectWriter } from './writes.ts';
@@ -193,11 +195,14 @@ export class ApiServer {
         return;
       }
       case 'resource':
+        if (r.resource.kind === 'Pod' && r.subresource === 'portforward') {
+          throw new StatusError(400, 'BadRequest', `Upgrade request required: portforward needs a SPDY/3.1 connection (Upgrade: SPDY/3.1, or a WebSocket with subprotocol ${PORT_FORWARD_WS_PROTOCOL})`);
+        }
         return handleResource({ req, res, query: url.searchParams, route: r, api: this.ctx });
     }
   }
 
-  /** WebSocket upgrades: pods/exec and pods/attach. */
+  /** Upgrades: pods/exec and pods/attach (WebSocket), pods/portforward (SPDY/3.1, plain or in a WebSocket). */
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const fail = (err: StatusError): void => {
       const body = JSON.stringify(err.toStatus());
@@ -212,8 +217,11 @@ export class ApiServer {
         r = undefined;
       }
       if (!this.authorized(req)) return fail(unauthorized());
+      if (r?.type === 'resource' && r.resource.kind === 'Pod' && r.name && r.namespace && r.subresource === 'portforward') {
+        return this.portForward(req, socket, head, r.resource, r.namespace, r.name, fail);
+      }
       if (!r || r.type !== 'resource' || r.resource.kind !== 'Pod' || !r.name || !r.namespace || (r.subresource !== 'exec' && r.subresource !== 'attach')) {
-        return fail(new StatusError(400, 'BadRequest', 'only pods/exec and pods/attach accept WebSocket upgrades'));
+        return fail(new StatusError(400, 'BadRequest', 'only pods/exec, pods/attach and pods/portforward accept upgrades'));
       }
       if (!isWebSocketUpgrade(req)) return fail(new StatusError(400, 'BadRequest', `unsupported upgrade ${String(req.headers.upgrade)}: use WebSocket (${EXEC_PROTOCOLS[0]})`));
       const problem = handshakeProblem(req);
@@ -235,5 +243,60 @@ export class ApiServer {
     } catch (err) {
       fail(err instanceof StatusError ? err : internalError(err));
     }
+  }
+
+  /**
+   * pods/portforward: a SPDY/3.1 session in a WebSocket (`SPDY/3.1+portforward.k8s.io`) or after
+   * `Upgrade: SPDY/3.1` with `X-Stream-Protocol-Version: portforward.k8s.io`. Without a runtime the
+   * upgrade is refused with a Status (kubectl prints it after "error upgrading connection").
+   */
+  private portForward(req: IncomingMessage, socket: Duplex, head: Buffer, resource: Parameters<typeof notFound>[0], namespace: string, name: string, fail: (err: StatusError) => void): void {
+    const websocket = isWebSocketUpgrade(req);
+    const spdy = (req.headers.upgrade ?? '').toLowerCase() === 'spdy/3.1';
+    if (!websocket && !spdy) {
+      return fail(new StatusError(400, 'BadRequest', `unsupported upgrade ${JSON.stringify(req.headers.upgrade ?? '')}: port-forward needs Upgrade: SPDY/3.1 or a WebSocket with subprotocol ${PORT_FORWARD_WS_PROTOCOL}`));
+    }
+    if (websocket) {
+      const problem = handshakeProblem(req);
+      if (problem) return fail(new StatusError(400, 'BadRequest', problem));
+      if (!chooseProtocol(req.headers['sec-websocket-protocol'] as string | undefined, [PORT_FORWARD_WS_PROTOCOL])) {
+        return fail(new StatusError(400, 'BadRequest', `unsupported streaming protocol ${JSON.stringify(req.headers['sec-websocket-protocol'] ?? '')}: supported: ${PORT_FORWARD_WS_PROTOCOL}`));
+      }
+    } else {
+      const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
+      if (!offered.includes(PORT_FORWARD_PROTOCOL)) {
+        return fail(new StatusError(403, 'Forbidden', `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(offered.filter(Boolean))}, server supports ["${PORT_FORWARD_PROTOCOL}"]`));
+      }
+    }
+    const pod = this.ctx.store.get(objectKey('Pod', namespace, name)) as Pod | undefined;
+    if (!pod) return fail(notFound(resource, name));
+    const runtime = this.ctx.runtime;
+    if (!runtime) return fail(dataplaneDown(pod, 'port-forward'));
+    const forwarder = runtime.portForward?.bind(runtime);
+    if (!forwarder) return fail(new StatusError(503, 'ServiceUnavailable', `podnet: cannot port-forward to pod ${namespace}/${name}: this pod runtime does not forward ports`));
+
+    let session: SpdySession;
+    let end: () => void;
+    if (websocket) {
+      const conn = acceptWebSocket(req, socket, head, PORT_FORWARD_WS_PROTOCOL);
+      session = new SpdySession({ write: (data) => conn.send(data), end: () => conn.close(1000) });
+      conn.on('message', (data: Buffer, binary: boolean) => (binary ? session.receive(data) : conn.close(1003, 'SPDY travels in binary messages')));
+      conn.on('close', () => session.transportClosed());
+      end = () => conn.close(1001, 'server shutting down');
+    } else {
+      socket.write(['HTTP/1.1 101 Switching Protocols', 'Connection: Upgrade', 'Upgrade: SPDY/3.1', `X-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}`, '', ''].join('\r\n'));
+      session = new SpdySession({ write: (data) => socket.writable && socket.write(data), end: () => socket.end() });
+      socket.on('data', (chunk: Buffer) => session.receive(chunk));
+      socket.on('close', () => session.transportClosed());
+      socket.on('error', () => session.transportClosed());
+      if (head.length) session.receive(head);
+      end = () => socket.destroy();
+    }
+    const stop = this.ctx.track(() => {
+      session.close();
+      end();
+    });
+    session.on('close', stop);
+    servePortForward(session, pod, forwarder, this.options.log);
   }
 }
