@@ -24,7 +24,16 @@ import { PODS_BY_NODE } from './pod-indexes.ts';
 /** A node's pods, in namespace/name order (asked only for nodes reconstructed from their pods). */
 type PodsOfNode = (node: string) => Pod[];
 
+/** A node node IPAM has nothing to add to: podCIDR(s), an InternalIP and a Hostname address. */
+function complete(node: Node): boolean {
+  const addresses = node.status?.addresses ?? [];
+  return !!node.spec?.podCIDR && !!node.spec.podCIDRs?.length && addresses.some((a) => a.type === 'InternalIP') && addresses.some((a) => a.type === 'Hostname');
+}
+
 export function reconcileNodeIPAM(ctx: ReconcileContext): void {
+  // Incremental pass: no node changed since the last run, which left every node complete (pods
+  // only matter to a node without a podCIDR or InternalIP): nothing to do, nothing to report.
+  if (ctx.changes && ![...ctx.changes.keys()].some((k) => k.startsWith('Node/')) && ctx.objects.list<Node>('Node').every(complete)) return;
   const byNode = ctx.objects.index(PODS_BY_NODE);
   const podsByNode: PodsOfNode = (node) => byNode.sorted(node);
   allocatePodCIDRs(ctx, podsByNode);

@@ -52,6 +52,7 @@ export const READS: Readonly<Record<string, readonly string[] | '*'>> = {
  * Endpoints without a Service only when they are being applied).
  */
 export const CHANGE_DRIVEN: ReadonlyMap<string, readonly string[]> = new Map([
+  ['node-ipam', ['Node']],
   ['workloads', []],
   ['workload-status', []],
   ['endpointslices', ['Endpoints']],

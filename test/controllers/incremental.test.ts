@@ -56,6 +56,12 @@ function randomObject(r: Rng, variant = r.int(11)): KObject {
       const node: Record<string, unknown> = { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { zone: r.pick(['z1', 'z2']) } }, spec: {} };
       if (r.chance(0.2)) node.spec = { taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] };
       if (r.chance(0.1)) node.spec = { unschedulable: true };
+      if (r.chance(0.15)) {
+        // Complete as given (podCIDR, InternalIP, Hostname), clashing with other nodes at times.
+        const podCIDR = `10.244.${r.int(4)}.0/24`;
+        node.spec = { ...(node.spec as object), podCIDR, ...(r.chance(0.5) ? { podCIDRs: [podCIDR] } : {}) };
+        node.status = { addresses: [{ type: 'InternalIP', address: `172.18.0.${2 + r.int(4)}` }, { type: 'Hostname', address: name }] };
+      }
       return node as unknown as KObject;
     }
     case 1:
