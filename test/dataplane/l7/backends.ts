@@ -53,6 +53,8 @@ export interface Reply {
   json?: Echo;
   /** Common name of the certificate the proxy presented (TLS only). */
   peerCN?: string;
+  /** Its SHA-256 fingerprint, as X509Certificate.fingerprint256 prints it. */
+  peerFingerprint?: string;
 }
 
 /** One bounded request (2 s) to the proxy. */
@@ -71,8 +73,10 @@ export function request(port: number, path: string, opts: { host?: string; metho
       ? https.request({ ...common, servername: opts.tls.servername, rejectUnauthorized: false })
       : http.request(common);
     req.on('response', (res) => {
-      const cn = opts.tls ? (res.socket as TLSSocket).getPeerCertificate().subject?.CN : undefined;
+      const peer = opts.tls ? (res.socket as TLSSocket).getPeerCertificate() : undefined;
+      const cn = peer?.subject?.CN;
       const peerCN = Array.isArray(cn) ? cn[0] : cn;
+      const peerFingerprint = peer?.fingerprint256;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -83,7 +87,7 @@ export function request(port: number, path: string, opts: { host?: string; metho
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json, ...(peerCN ? { peerCN } : {}) });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json, ...(peerCN ? { peerCN } : {}), ...(peerFingerprint ? { peerFingerprint } : {}) });
       });
     });
     req.on('timeout', () => req.destroy(new Error(`request to :${port}${path} timed out`)));

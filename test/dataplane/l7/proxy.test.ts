@@ -6,6 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -241,5 +242,59 @@ describe('L7 proxy: TLS by SNI', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('L7 proxy: certificates swapped while serving, host check, https redirect hook', () => {
+  it('setCertificates: the next handshake gets the new certificate; a certificate that does not cover the SNI name yields the default one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'podnet-l7-rot-'));
+    try {
+      const cert = (file: string, cn: string) => {
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${cn}`, '-keyout', join(dir, `${file}.key`), '-out', join(dir, `${file}.crt`)], { stdio: 'ignore' });
+        return { cert: readFileSync(join(dir, `${file}.crt`)), key: readFileSync(join(dir, `${file}.key`)) };
+      };
+      const v1 = cert('v1', 'foo.bar.com');
+      const v2 = cert('v2', 'foo.bar.com');
+      const objects = (svc: (ns: string, name: string) => KObject[]): KObject[] => [
+        namespace('default'), ingressClass('nginx'), ...svc('default', 'web'),
+        ingress('default', 'tls', { tls: [{ hosts: ['foo.bar.com'], secretName: 'foo-tls' }], rules: [{ host: 'foo.bar.com', paths: [{ path: '/', service: 'web' }] }] }),
+      ];
+      const fingerprint = (pem: Buffer): string => new X509Certificate(pem).fingerprint256;
+      await withCluster(['web'], objects, async ({ proxy, port }) => {
+        const a = await request(port, '/', { host: 'foo.bar.com', tls: { servername: 'foo.bar.com' } });
+        assert.equal(a.peerFingerprint, fingerprint(v1.cert));
+        proxy.setCertificates(new Map([['default/foo-tls', v2]]));
+        const b = await request(port, '/', { host: 'foo.bar.com', tls: { servername: 'foo.bar.com' } });
+        assert.equal(b.peerFingerprint, fingerprint(v2.cert), 'rotated');
+        assert.equal(b.json?.backend, 'web');
+        proxy.setCertificates(new Map([['default/foo-tls', { ...v2, coversHost: () => false }]]));
+        const c = await request(port, '/', { host: 'foo.bar.com', tls: { servername: 'foo.bar.com' } });
+        assert.equal(c.peerCN, 'default-cert', 'a certificate not naming the host: the default certificate');
+      }, { certificates: new Map([['default/foo-tls', v1]]), defaultCertificate: cert('def', 'default-cert'), listen: [{ host: '127.0.0.1', port: 0, frontPort: 443, tls: true }] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('httpsRedirect: asked with the routed decision and the raw target on plain HTTP; its answer replaces the forward', async () => {
+    const objects = (svc: (ns: string, name: string) => KObject[]): KObject[] => [
+      namespace('default'), ingressClass('nginx'), ...svc('default', 'web'),
+      ingress('default', 'r', { rules: [{ host: 'foo.bar.com', paths: [{ path: '/', service: 'web' }] }] }),
+    ];
+    const asked: string[] = [];
+    await withCluster(['web'], objects, async ({ port, echo }) => {
+      const r = await request(port, '/a/?x=1', { host: 'foo.bar.com' });
+      assert.equal(r.status, 308);
+      assert.equal(r.headers.location, 'https://foo.bar.com/a/?x=1');
+      assert.equal(echo.get('web')?.received.length, 0, 'not forwarded');
+      const s = await request(port, '/keep', { host: 'foo.bar.com' });
+      assert.equal(s.json?.backend, 'web');
+    }, {
+      httpsRedirect: (req, decision, uri) => {
+        asked.push(`${req.scheme} ${decision.matched?.name} ${uri}`);
+        return uri === '/keep' ? undefined : { location: `https://${req.host}${uri}`, statusCode: 308 };
+      },
+    });
+    assert.deepEqual(asked, ['http r /a/?x=1', 'http r /keep']);
   });
 });
