@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Service } from '../../src/api/types.ts';
+import type { Ingress, KObject, Service } from '../../src/api/types.ts';
 import { defaultClusterConfig } from '../../src/cluster/config.ts';
 import { FileBackend } from '../../src/cluster/file-backend.ts';
 import { Store } from '../../src/cluster/store.ts';
@@ -72,4 +72,18 @@ test('a snapshot-only source (-f cluster) serves the snapshot and never reports 
   assert.equal(source.load().service('default', 'web')?.spec.clusterIP, '10.96.0.60');
   assert.equal(changes, 0);
   source.stop();
+}));
+
+test('a snapshot holds the Secrets Ingress tls entries name (the controller\'s certificates), not other Secrets', withDir((dir) => {
+  const config = defaultClusterConfig();
+  const secret = (name: string): KObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'web' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5' } } as KObject);
+  const ing: Ingress = {
+    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'web' },
+    spec: { tls: [{ hosts: ['a.example'], secretName: 'a-tls' }, { hosts: ['b.example'], secretName: 'missing-tls' }] },
+  };
+  const file = join(dir, 'cluster.json');
+  writeClusterSnapshot(file, new ClusterView([ing, secret('a-tls'), secret('unrelated')], config));
+  const view = new ClusterSource(file).load();
+  assert.ok(view.get('Secret', 'web', 'a-tls'));
+  assert.equal(view.get('Secret', 'web', 'unrelated'), undefined);
 }));
