@@ -27,7 +27,7 @@ import { HEADLESS_LABEL, endpointsForService, isServiceIPSet } from './legacy-en
 import { isOwnedBy, newControllerRef, replaceControllerRef } from './owner-references.ts';
 import { ensureOwnerUID } from './ownership.ts';
 import { sameObjectContent, sortedLabels } from './semantic-equality.ts';
-import { ServicePodIndex, hasSelector, selectorMatches } from './service-pod-index.ts';
+import { ServicePodIndex, hasSelector, servicesSelecting } from './service-pod-index.ts';
 
 export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller.k8s.io';
 /** kube-controller-manager --max-endpoints-per-slice default. */
@@ -80,7 +80,6 @@ function scopeOf(ctx: ReconcileContext, changes: ReadonlyMap<string, KObject | u
   const { objects } = ctx;
   const services = new Set<string>();
   const endpoints = new Set<string>(['default/kubernetes']);
-  const servicesOf = new Map<string, Service[]>();
   for (const [key, before] of changes) {
     const kind = key.slice(0, key.indexOf('/'));
     if (kind !== 'Pod' && kind !== 'Service' && kind !== 'Endpoints' && kind !== 'EndpointSlice' && kind !== 'Node') continue;
@@ -97,9 +96,7 @@ function scopeOf(ctx: ReconcileContext, changes: ReadonlyMap<string, KObject | u
         if (typeof bucket !== 'string') continue;
         (bucket.startsWith('c/') ? services : endpoints).add(bucket.slice(2));
       } else {
-        let inNamespace = servicesOf.get(ns);
-        if (!inNamespace) servicesOf.set(ns, (inNamespace = objects.list<Service>('Service', ns).filter(hasSelector)));
-        for (const svc of inNamespace) if (selectorMatches(svc.spec.selector!, obj.metadata.labels)) services.add(idOf(svc));
+        for (const svc of servicesSelecting(objects, ns, obj.metadata.labels)) services.add(idOf(svc));
       }
     }
   }

@@ -21,6 +21,27 @@ export const PODS_BY_LABEL: IndexSpec<Pod> = {
   },
 };
 
+/** Services with a selector, by `namespace, key, value` of each selector pair. */
+export const SERVICES_BY_SELECTOR_PAIR: IndexSpec<Service> = {
+  kind: 'Service',
+  buckets: (svc) => {
+    if (!hasSelector(svc)) return undefined;
+    const ns = svc.metadata.namespace ?? '';
+    return Object.entries(svc.spec.selector!).map(([k, v]) => pairKey(ns, k, v));
+  },
+};
+
+/** The Services (with a selector) of `namespace` that select a pod labelled `labels`. */
+export function servicesSelecting(objects: ObjectSet, namespace: string, labels: Labels | undefined): Service[] {
+  if (!labels) return [];
+  const index = objects.index(SERVICES_BY_SELECTOR_PAIR);
+  const out = new Map<string, Service>();
+  for (const [k, v] of Object.entries(labels)) {
+    for (const svc of index.objects(pairKey(namespace, k, v))) if (selectorMatches(svc.spec.selector!, labels)) out.set(svc.metadata.name, svc);
+  }
+  return [...out.values()];
+}
+
 /** Whether `labels` carry every key=value of a (non-empty) map selector. */
 export function selectorMatches(selector: Labels, labels: Labels | undefined): boolean {
   for (const [k, v] of Object.entries(selector)) if (labels?.[k] !== v) return false;
