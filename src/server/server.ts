@@ -271,7 +271,7 @@ export class ApiServer {
     const pod = this.ctx.store.get(objectKey('Pod', namespace, name)) as Pod | undefined;
     if (!pod) return fail(notFound(resource, name));
     const runtime = this.ctx.runtime;
-    if (!runtime) return fail(dataplaneDown(pod, 'port-forward'));
+    if (!runtime) return fail(dataplaneDown(pod, 'forward ports'));
     const forwarder = runtime.portForward?.bind(runtime);
     if (!forwarder) return fail(new StatusError(503, 'ServiceUnavailable', `podnet: cannot port-forward to pod ${namespace}/${name}: this pod runtime does not forward ports`));
 

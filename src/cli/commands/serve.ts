@@ -18,12 +18,14 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { reconcileStore } from '../../controllers/apply.ts';
+import { DataplanePodRuntime } from '../../dataplane/pod-runtime.ts';
 import { ApiServer, writeKubeconfig } from '../../server/index.ts';
 import { ensureBundle, memorySource, UIHandler } from '../../server/ui-api/index.ts';
 import { selfSignedTLS } from '../../server/tls.ts';
 import { isLoopback, parseListen, serveUntilSignal } from '../listen.ts';
 import { UsageError } from '../output.ts';
 import { effectiveConfig, openStore, stateDir } from '../state.ts';
+import { dataplaneLayout, dataplaneNames } from './up.ts';
 
 interface ServeOptions {
   listen: string;
@@ -58,7 +60,11 @@ export function registerServe(program: Command): void {
         await ensureBundle((line) => process.stderr.write(`${line}\n`));
         ui = new UIHandler({ source: memorySource(store, () => config, `API server state in ${dir}`), prefix: '/ui/' });
       }
+      // exec, logs and port-forward reach the pods when `podnet up` has built them (same $PODNET_HOME and prefix).
+      const layout = dataplaneLayout();
+      const runtime = layout.read()?.phase === 'up' ? new DataplanePodRuntime(dataplaneNames(), layout) : undefined;
       const server = new ApiServer({
+        runtime,
         mount: ui,
         store,
         config: () => config,
@@ -78,6 +84,7 @@ export function registerServe(program: Command): void {
       process.stdout.write(`podnet API server listening on ${server.url}\n`);
       process.stdout.write(`kubeconfig: ${kubeconfig}\n  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n`);
       if (ui) process.stdout.write(`web UI: ${clientURL}/ui/\n`);
+      process.stdout.write(runtime ? 'dataplane: up; exec, logs and port-forward reach the pods\n' : 'dataplane: not up (podnet up); exec, logs and port-forward answer with an error\n');
       process.stdout.write('While serving, change the cluster through the API (kubectl), not with podnet apply/delete.\n');
       await serveUntilSignal(() => server.close());
       rmSync(serverFile, { force: true });
