@@ -11,7 +11,7 @@
  * - A request host finds its server exactly, else through the one-label wildcard `*.<rest>`.
  * - A Secret keypair is usable only when the key matches the certificate (tls.X509KeyPair); a
  *   certificate that does not name the host is replaced by the default one (VerifyHostname).
- * - The nginx engine's splice must be valid nginx configuration (`nginx -t`).
+ * - The nginx engine's splices must be valid nginx configuration (`nginx -t`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import type { Secret } from '../../src/api/types.ts';
 import { compileRouteTable, requestFromURL, routeRequest } from '../../src/model/l7/index.ts';
 import { renderNginx } from '../../src/render/nginx/index.ts';
-import { ingressCertificates, nginxSSLRedirect, secretKeypair, sslRedirectPolicy } from '../../src/dataplane/kube-system/ingress-tls.ts';
+import { ingressCertificates, nginxSSLRedirect, nginxVerifyHostname, secretKeypair, sslRedirectPolicy } from '../../src/dataplane/kube-system/ingress-tls.ts';
 import { clusterView } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'podnet-ingtls-'));
@@ -81,6 +81,7 @@ spec: {controller: k8s.io/ingress-nginx}
 ---${ing('b', '2024-01-03T00:00:00Z', ['b.example', 'unlisted.example'], { tls: '[{hosts: [b.example], secretName: mismatch-tls}]' })}
 ---${ing('wild', '2024-01-04T00:00:00Z', ['*.w.example'], { tls: '[{hosts: ["*.w.example"], secretName: gone-tls}]', annotations: { 'nginx.ingress.kubernetes.io/preserve-trailing-slash': 'True' } })}
 ---${ing('forced', '2024-01-05T00:00:00Z', ['forced.example'], { annotations: { 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' } })}
+---${ing('wrong', '2024-01-07T00:00:00Z', ['wrong.example'], { tls: '[{hosts: [wrong.example], secretName: a-tls}]' })}
 ---${ing('badvalue', '2024-01-06T00:00:00Z', ['bad.example'], { tls: '[{secretName: a-tls}]', annotations: { 'nginx.ingress.kubernetes.io/ssl-redirect': 'nope' } })}
 `;
 
@@ -143,6 +144,24 @@ test('the nginx engine: the ssl-redirect splice is valid nginx configuration and
   assert.ok(plain.length > 0 && tls.length > 0);
   for (const s of plain) assert.match(s, /return 308 https:\/\/\$host\$podnet_ssl_redirect_uri;/);
   for (const s of tls) assert.doesNotMatch(s, /podnet_ssl_redirect/);
+  writeFileSync(join(prefix, 'nginx.conf'), conf);
+  execFileSync('nginx', ['-t', '-q', '-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', 'stderr'], { stdio: 'pipe' });
+});
+
+test('the nginx engine: a server block whose certificate does not name its host gets the default certificate', () => {
+  const prefix = mkdtempSync(join(dir, 'nginx-'));
+  selfSigned('def', 'ingress.local');
+  const files = { cert: join(dir, 'a.crt'), key: join(dir, 'a.key') };
+  const defFiles = { cert: join(dir, 'def.crt'), key: join(dir, 'def.key') };
+  const listen = [{ host: '127.0.0.1', port: 18443, frontPort: 443, tls: true }];
+  const rendered = renderNginx(table, { listen, prefix, selector: { via: 'ingress' }, certificates: new Map([['web/a-tls', files]]), defaultCertificate: defFiles });
+  const served = ingressCertificates(view, table).certificates.get('web/a-tls');
+  assert.ok(served);
+  const conf = nginxVerifyHostname(rendered.conf, new Map([[files.cert, served]]), defFiles);
+  const block = (host: string): string => conf.split('\n    server {\n').find((b) => b.includes(`server_name "${host}";`)) ?? `(no block for ${host})`;
+  assert.match(block('a.example'), /ssl_certificate ".*\/a\.crt";/);
+  assert.match(block('wrong.example'), /ssl_certificate ".*\/def\.crt";/);
+  assert.match(block('wrong.example'), /ssl_certificate_key ".*\/def\.key";/);
   writeFileSync(join(prefix, 'nginx.conf'), conf);
   execFileSync('nginx', ['-t', '-q', '-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', 'stderr'], { stdio: 'pipe' });
 });

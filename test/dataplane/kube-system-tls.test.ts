@@ -6,8 +6,9 @@
  *   certificate of the `kubernetes.io/tls` Secret the Ingress TLS entry for that host names; a
  *   client verifying against the issuing CA and the host name accepts it. The request is then routed
  *   by the Ingress rules like HTTP.
- * - Default certificate (docs "Default SSL Certificate"): a host no TLS entry covers, or whose
- *   Secret is missing, gets the controller's self-signed certificate, subject
+ * - Default certificate (docs "Default SSL Certificate"): a host no TLS entry covers, whose Secret
+ *   is missing, or whose certificate does not name it (the controller's VerifyHostname check) gets
+ *   the controller's self-signed certificate, subject
  *   `O=Acme Co, CN=Kubernetes Ingress Controller Fake Certificate`.
  * - ssl-redirect (docs "Annotations: Server-side HTTPS enforcement through redirect"): with TLS for a
  *   host, plain HTTP is answered 308 to https (`http-redirect-code` default 308; the request URI's
@@ -106,6 +107,17 @@ spec:
   rules:
   - host: api.example
     http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]}
+---
+# A Secret whose certificate names another host.
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: wrong, namespace: shop}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [wrong.example], secretName: shop-tls}]
+  rules:
+  - host: wrong.example
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]}
 ---
 # TLS with a Secret that does not exist, and no redirect.
 apiVersion: networking.k8s.io/v1
@@ -257,6 +269,7 @@ test('ingress controllers terminate TLS by SNI, fall back to the fake certificat
         assert.equal(await subject('pod', 'api.example', c.ip), 'O = api v1, CN = api.example', what);
         assert.equal(await subject('pod', 'unknown.example', c.ip), FAKE_SUBJECT, `${what}: a host no TLS entry covers`);
         assert.equal(await subject('pod', 'plain.example', c.ip), FAKE_SUBJECT, `${what}: the TLS entry's Secret does not exist`);
+        assert.equal(await subject('pod', 'wrong.example', c.ip), FAKE_SUBJECT, `${what}: the Secret's certificate does not name the host`);
         // The fake certificate is not trusted by the test CA: verification fails.
         const untrusted = await curl('pod', ['--cacert', file('ca.crt'), '--resolve', `unknown.example:443:${c.ip}`, 'https://unknown.example/']);
         assert.equal(untrusted.code, 60, `${what}: curl rejects the fake certificate (exit 60)`);

@@ -14,7 +14,7 @@ import { DNSServer } from '../dns/index.ts';
 import { L7Proxy, NginxProxy, type ListenSpec } from '../l7/index.ts';
 import { ClusterSource } from './cluster-source.ts';
 import { HostLinkSync } from './host-link-sync.ts';
-import { ingressCertificates, nginxSSLRedirect, sslRedirectPolicy, type CertificateFiles, type ServedCertificate, type SSLRedirectPolicy } from './ingress-tls.ts';
+import { ingressCertificates, nginxSSLRedirect, nginxVerifyHostname, sslRedirectPolicy, type CertificateFiles, type ServedCertificate, type SSLRedirectPolicy } from './ingress-tls.ts';
 import { DNS_PORT, type L7Engine } from './plan.ts';
 
 export interface RunningComponent {
@@ -159,9 +159,17 @@ export async function startIngressComponent(opts: IngressComponentOptions): Prom
     const nginx = new NginxProxy({
       table, listen, selector, accessLog, errorLog: (l) => log(`nginx: ${l}`), ...(opts.workDir ? { workDir: opts.workDir } : {}),
       ...(opts.defaultCertificate ? { defaultCertificate: opts.defaultCertificate } : {}),
-      postRender: (conf) => nginxSSLRedirect(conf, redirect, opts.httpPorts),
+      postRender: (conf) => {
+        const redirected = nginxSSLRedirect(conf, redirect, opts.httpPorts);
+        return opts.defaultCertificate ? nginxVerifyHostname(redirected, byFile, opts.defaultCertificate) : redirected;
+      },
     });
-    const files = (): Map<string, NginxCertificateFiles> => writeCertificateFiles(join(nginx.prefix, 'certs'), certs);
+    let byFile = new Map<string, ServedCertificate>();
+    const files = (): Map<string, NginxCertificateFiles> => {
+      const written = writeCertificateFiles(join(nginx.prefix, 'certs'), certs);
+      byFile = new Map([...written].map(([secret, f]) => [f.cert, certs.get(secret)!]));
+      return written;
+    };
     proxy = nginx;
     try {
       nginx.setCertificates(files());

@@ -219,3 +219,26 @@ export function nginxSSLRedirect(conf: string, policy: SSLRedirectPolicy, httpPo
   }
   return out.join('\n');
 }
+
+/**
+ * ingress-nginx's VerifyHostname for the nginx engine: nginx picks a certificate per server block,
+ * and each exact host has its own block, so a block whose exact names the block's certificate does
+ * not cover is switched to the default certificate. Blocks with wildcard or regex names keep theirs.
+ * `served` maps certificate file paths to what the certificate covers.
+ */
+export function nginxVerifyHostname(conf: string, served: ReadonlyMap<string, ServedCertificate>, def: CertificateFiles): string {
+  const quoted = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const unquote = (s: string): string => (s.startsWith('"') ? s.slice(1, -1).replace(/\\(.)/g, '$1') : s);
+  const blocks = conf.split('\n    server {\n');
+  return blocks.map((block, i) => {
+    if (i === 0) return block;
+    const names = /^ {8}server_name (.*);$/m.exec(block)?.[1].match(/"(?:[^"\\]|\\.)*"|\S+/g)?.map(unquote) ?? [];
+    const cert = /^ {8}ssl_certificate ("(?:[^"\\]|\\.)*"|\S+);$/m.exec(block)?.[1];
+    const c = cert ? served.get(unquote(cert)) : undefined;
+    if (!c || !names.length || names.some((n) => n === '' || n.startsWith('*') || n.startsWith('~') || n.startsWith('.'))) return block;
+    if (names.every((n) => c.coversHost(n))) return block;
+    return block
+      .replace(/^( {8}ssl_certificate )("(?:[^"\\]|\\.)*"|\S+);$/m, (_, head: string) => `${head}${quoted(def.cert)};`)
+      .replace(/^( {8}ssl_certificate_key )("(?:[^"\\]|\\.)*"|\S+);$/m, (_, head: string) => `${head}${quoted(def.key)};`);
+  }).join('\n    server {\n');
+}
