@@ -85,9 +85,30 @@ function nameServer(name: string): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-/** Forwards pod port 80 to a server on this host; any other port is one nothing listens on. */
+/** Echoes every byte back and half-closes when the client does. */
+function echoServer(): Promise<Server> {
+  const server = createServer({ allowHalfOpen: true }, (sock) => {
+    sock.on('error', () => undefined);
+    sock.pipe(sock);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Sends `data`, half-closes, and collects everything the other side sends until it closes. */
+function roundTrip(port: number, data: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const sock = connect({ host: '127.0.0.1', port, allowHalfOpen: true }, () => sock.end(data));
+    const chunks: Buffer[] = [];
+    sock.on('data', (d: Buffer) => chunks.push(d));
+    sock.on('end', () => resolve(Buffer.concat(chunks)));
+    sock.on('error', reject);
+    sock.setTimeout(30_000, () => sock.destroy(new Error('no answer within 30 s')));
+  });
+}
+
+/** Forwards pod port 80 to a name server and 7 to an echo server on this host; any other port is one nothing listens on. */
 class LocalRuntime implements PodRuntime {
-  constructor(private readonly target: number) {}
+  constructor(private readonly target: number, private readonly echo: number) {}
   exec(_req: ExecRequest, _io: ExecIO): Promise<number> {
     return Promise.resolve(0);
   }
@@ -96,7 +117,7 @@ class LocalRuntime implements PodRuntime {
   }
   portForward(req: PortForwardRequest, stream: Duplex): Promise<void> {
     return new Promise((resolve, reject) => {
-      const sock = connect({ host: '127.0.0.1', port: req.port === 80 ? this.target : 1 });
+      const sock = connect({ host: '127.0.0.1', port: req.port === 80 ? this.target : req.port === 7 ? this.echo : 1, allowHalfOpen: true });
       sock.once('error', (err) => reject(new Error(`failed to connect to localhost:${req.port}: ${err.message}`)));
       sock.once('connect', () => {
         stream.pipe(sock);
@@ -129,7 +150,8 @@ spec:
 
 test('kubectl port-forward through a PodRuntime', async (t) => {
   const target = await nameServer('box');
-  const c = await startCluster({ runtime: new LocalRuntime((target.address() as AddressInfo).port) });
+  const echo = await echoServer();
+  const c = await startCluster({ runtime: new LocalRuntime((target.address() as AddressInfo).port, (echo.address() as AddressInfo).port) });
   const forwarders: Forwarder[] = [];
   try {
     const created = await c.kubectl(['apply', '-f', '-'], { stdin: POD });
@@ -149,6 +171,17 @@ test('kubectl port-forward through a PodRuntime', async (t) => {
         await f.stop();
       });
     }
+
+    await t.test('4 MiB each way survive the framing (32 KiB data frames, WebSocket messages) byte for byte', async () => {
+      const f = await portForward(c, ['pod/box', ':7']);
+      forwarders.push(f);
+      const data = Buffer.alloc(4 * 1024 * 1024);
+      for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 11)) & 0xff;
+      const back = await roundTrip(f.localPort, data);
+      assert.equal(back.length, data.length);
+      assert.ok(back.equals(data));
+      await f.stop();
+    });
 
     await t.test('svc/box 18080:8080 → the selected pod\'s targetPort 80 (kubectl resolves the Service)', async () => {
       const f = await portForward(c, ['svc/box', ':8080']);
@@ -177,6 +210,7 @@ test('kubectl port-forward through a PodRuntime', async (t) => {
     await Promise.all(forwarders.map((f) => f.stop()));
     await c.close();
     await new Promise((r) => target.close(r));
+    await new Promise((r) => echo.close(r));
   }
 });
 
