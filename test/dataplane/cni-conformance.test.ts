@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,6 +144,40 @@ test('bridge + host-local: ADD results, second ADD, CHECK, DEL agree with the re
     }
     assert.deepEqual(store(a), store(b));
     assert.deepEqual(Object.keys(store(a)), ['last_reserved_ip.0']);
+  });
+});
+
+/** The first ARP packet the pod namespace sends (tcpdump on `any` sees interfaces created later). */
+async function firstARP(pod: string, during: () => Promise<void>): Promise<string> {
+  const child = spawn('ip', ['netns', 'exec', pod, 'timeout', '5', 'tcpdump', '-i', 'any', '-n', '-e', '-l', '-c', '1', 'arp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const done = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  await new Promise<void>((resolve) => {
+    child.stderr.on('data', (b: Buffer) => /listening on/.test(b.toString()) && resolve());
+    void done.then(() => resolve());
+  });
+  await during();
+  await done;
+  return out.trim();
+}
+
+test('ADD announces the pod address with a gratuitous ARP, as the reference does', { skip }, async () => {
+  await withTwins(async (twins) => {
+    const seen: string[] = [];
+    for (const t of twins) {
+      let mac = '';
+      const line = await firstARP(t.pods[0], async () => {
+        const add = await invoke(t, 'ADD', bridgeConf(t, { runtimeConfig: { ips: ['10.244.1.9'] } }), podEnv(t, 0));
+        assert.equal(add.code, 0, JSON.stringify(add.out));
+        mac = (add.out.interfaces as { mac: string }[])[2].mac;
+      });
+      assert.ok(line.includes(mac), `${t.name}: sent from the pod's MAC ${mac}: ${line}`);
+      seen.push(line.replace(/^\S+ /, '').replaceAll(mac, '<pod-mac>'));
+    }
+    // An ARP request whose sender and target are the pod IP (tcpdump omits a zero target MAC).
+    assert.match(seen[1], /ethertype ARP \(0x0806\), length \d+: Request who-has 10\.244\.1\.9 tell 10\.244\.1\.9, length 28$/);
+    assert.equal(seen[0], seen[1]);
   });
 });
 

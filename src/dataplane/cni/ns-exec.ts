@@ -152,7 +152,9 @@ export type LinkOp =
   /** `ip route add DST [via GW] dev IF [scope link]` */
   | { op: 'route'; dst: string; gw?: string; scopeLink?: boolean }
   /** `ip neigh replace ADDRESS lladdr MAC dev IF nud permanent` */
-  | { op: 'neigh'; address: string; lladdr: string };
+  | { op: 'neigh'; address: string; lladdr: string }
+  /** A gratuitous ARP for an IPv4 address of the link (helper only: ip cannot send one). */
+  | { op: 'garp'; address: string };
 
 const family = (ip: string): 4 | 6 => (ip.includes(':') ? 6 : 4);
 
@@ -176,6 +178,8 @@ function helperOp(o: LinkOp): string {
     }
     case 'neigh':
       return `neigh ${family(o.address)} ${o.address} ${o.lladdr}`;
+    case 'garp':
+      return `garp ${o.address}`;
     default:
       return o.op;
   }
@@ -195,6 +199,8 @@ export function ipLine(ifName: string, o: LinkOp): string {
       return `route add ${o.dst}${o.gw ? ` via ${o.gw}` : ''} dev ${ifName}${o.scopeLink ? ' scope link' : ''}`;
     case 'neigh':
       return `neigh replace ${o.address} lladdr ${o.lladdr} dev ${ifName} nud permanent`;
+    case 'garp':
+      return ''; // ip batch skips blank lines; without the helper no announcement is sent
   }
 }
 

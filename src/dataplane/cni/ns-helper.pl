@@ -10,7 +10,7 @@
 use strict; use IO::Select; use Socket qw(inet_ntop inet_pton);
 # Link configuration over rtnetlink, as ip(8) sends it: ops run in order, the first failure stops.
 # Ops: up | down | addr FAM ADDR PLEN BRD(0/1) | route FAM DST DSTLEN GW|- link|universe |
-# neigh FAM ADDR LLADDR | show (the link as ip -json addr show prints it).
+# neigh FAM ADDR LLADDR | garp ADDR (gratuitous ARP) | show (the link as ip -json addr show prints it).
 sub nl_cfg {
   my ($name, @ops) = @_;
   my $nl;
@@ -70,6 +70,18 @@ sub nl_cfg {
       return (1, '', "Error: invalid neighbour \"$op\".\n") unless defined $raw;
       my $body = pack('CCSlSCC', $fam->($f), 0, 0, $index, 0x80, 0, 0) . $attr->(1, $raw) . $attr->(2, pack('C*', map { hex } split /:/, $ll));
       ($e) = $talk->(28, 0x505, $body);
+    } elsif ($verb eq 'garp') {
+      # A gratuitous ARP request for the address (sender = target = ADDR, target MAC zero, to
+      # the Ethernet broadcast), as the reference bridge plugin sends after configuring the
+      # container side. Best effort: like the reference, a failure to send is not an error.
+      my $raw = inet_pton(2, $a[0]);
+      return (1, '', "Error: invalid address \"$op\".\n") unless defined $raw;
+      my $mac = $attrs->($link->[1], 16)->{1} // '';
+      if (length($mac) == 6 && socket(my $ps, 17, 2, 0)) {
+        my $bcast = "\xff" x 6;
+        send($ps, pack('nnCCn', 1, 0x0800, 6, 4, 1) . $mac . $raw . ("\0" x 6) . $raw, 0, pack('SnlSCCa8', 17, 0x0806, $index, 0, 0, 6, $bcast));
+        close $ps;
+      }
     } elsif ($verb eq 'show') {
       my ($e2, $l) = $talk->(18, 1, pack('CCSlLL', 0, 0, 0, $index, 0, 0));
       return (2, $out, "$e2\n") if defined $e2;

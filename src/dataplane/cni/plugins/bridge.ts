@@ -80,6 +80,8 @@ async function add(a: PluginArgs): Promise<CNIResult> {
         const gw = r.gw ?? (isIPv4(r.dst) ? gw4 : gw6);
         return { op: 'route' as const, dst: r.dst, ...(gw ? { gw } : {}) };
       }),
+      // The reference announces each IPv4 address (a reused pod IP may sit stale in neighbour caches).
+      ...ips.filter((ip) => isIPv4(ip.address)).map((ip) => ({ op: 'garp' as const, address: ip.address.split('/')[0] })),
       { op: 'show' },
     ]);
     return {
