@@ -269,6 +269,16 @@ test('kubectl port-forward against the real dataplane: the pod\'s own server ans
       await f.stop();
     });
 
+    await t.test('kubectl exec runs in the pod\'s network namespace and returns its exit code (same runtime)', async () => {
+      const r = await c.kubectl(['exec', 'web', '--', 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
+      assert.equal(r.code, 0, r.stderr);
+      const pod = c.store.list().find((o) => o.kind === 'Pod' && o.metadata.name === 'web') as { status?: { podIP?: string } } | undefined;
+      assert.ok(pod?.status?.podIP);
+      assert.match(r.stdout, new RegExp(`inet ${pod.status.podIP.replace(/\./g, '\\.')}/`));
+      const failed = await c.kubectl(['exec', 'web', '--', 'sh', '-c', 'exit 3']);
+      assert.equal(failed.code, 3);
+    });
+
     await t.test('a port nothing listens on in the pod: kubectl prints the kubelet-worded error', async () => {
       const f = await portForward(c, ['pod/web', ':81']);
       forwarders.push(f);
