@@ -12,17 +12,20 @@
  * - A Secret keypair is usable only when the key matches the certificate (tls.X509KeyPair); a
  *   certificate that does not name the host is replaced by the default one (VerifyHostname).
  * - The nginx engine's splices must be valid nginx configuration (`nginx -t`).
+ * - The default certificate (docs "Default SSL Certificate"; internal/net/ssl GetFakeSSLCert): self
+ *   signed, subject O=Acme Co, CN=Kubernetes Ingress Controller Fake Certificate, SAN ingress.local.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Secret } from '../../src/api/types.ts';
 import { compileRouteTable, requestFromURL, routeRequest } from '../../src/model/l7/index.ts';
 import { renderNginx } from '../../src/render/nginx/index.ts';
-import { ingressCertificates, nginxSSLRedirect, nginxVerifyHostname, secretKeypair, sslRedirectPolicy } from '../../src/dataplane/kube-system/ingress-tls.ts';
+import { ensureFakeCertificate, ingressCertificates, nginxSSLRedirect, nginxVerifyHostname, secretKeypair, sslRedirectPolicy } from '../../src/dataplane/kube-system/ingress-tls.ts';
 import { clusterView } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'podnet-ingtls-'));
@@ -164,4 +167,17 @@ test('the nginx engine: a server block whose certificate does not name its host 
   assert.match(block('wrong.example'), /ssl_certificate_key ".*\/def\.key";/);
   writeFileSync(join(prefix, 'nginx.conf'), conf);
   execFileSync('nginx', ['-t', '-q', '-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', 'stderr'], { stdio: 'pipe' });
+});
+
+test('the default certificate: ingress-nginx\'s fake certificate, one pair per run even when asked concurrently', async () => {
+  const ks = mkdtempSync(join(dir, 'ks-'));
+  const got = await Promise.all([ensureFakeCertificate(ks), ensureFakeCertificate(ks), ensureFakeCertificate(ks)]);
+  assert.deepEqual(new Set(got.map((f) => `${f.cert} ${f.key}`)).size, 1);
+  const x = new X509Certificate(readFileSync(got[0].cert));
+  assert.equal(x.subject, 'O=Acme Co\nCN=Kubernetes Ingress Controller Fake Certificate');
+  assert.equal(x.issuer, x.subject, 'self-signed');
+  assert.equal(x.subjectAltName, 'DNS:ingress.local');
+  assert.ok(x.checkPrivateKey(createPrivateKey(readFileSync(got[0].key))));
+  const again = await ensureFakeCertificate(ks);
+  assert.equal(new X509Certificate(readFileSync(again.cert)).fingerprint256, x.fingerprint256, 'reused, not regenerated');
 });

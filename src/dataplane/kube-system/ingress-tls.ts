@@ -7,7 +7,7 @@
  *   the controller's default certificate.
  * - The default certificate: ingress-nginx generates a self-signed "Kubernetes Ingress Controller
  *   Fake Certificate" (O=Acme Co, SAN ingress.local) at start; `up` makes one per run in the
- *   kube-system state directory.
+ *   kube-system state directory (`default-tls/`).
  * - ssl-redirect (lua_ingress.lua redirect_to_https): a plain-HTTP request whose host's server has
  *   a certificate (a rule host of an Ingress with a `tls` section, the Secret's own certificate or
  *   the default one) is answered 308 to `https://<host without port><request URI>` unless the
@@ -16,7 +16,7 @@
  *   request URI is dropped (unless `preserve-trailing-slash: "true"`), as ingress-nginx does.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeBase64Text } from '../../api/base64.ts';
 import { TLS_CERT_KEY, TLS_PRIVATE_KEY_KEY, type Ingress, type Secret } from '../../api/types.ts';
@@ -35,19 +35,43 @@ export interface CertificateFiles {
   key: string;
 }
 
-/** The controller's default certificate in `dir` (generated once, reused by every controller pod of the run). */
-export async function ensureFakeCertificate(dir: string): Promise<CertificateFiles> {
-  const files = { cert: join(dir, 'default-tls.crt'), key: join(dir, 'default-tls.key') };
+const generating = new Map<string, Promise<CertificateFiles>>();
+
+/**
+ * The controller's default certificate in `<dir>/default-tls/` (generated once, reused by every
+ * controller pod of the run). `up` and every node agent may ask at once: each generates into a
+ * private directory and renames it into place, the first rename wins and the others use its pair,
+ * so a reader never sees a certificate with another run's key.
+ */
+export function ensureFakeCertificate(dir: string): Promise<CertificateFiles> {
+  let p = generating.get(dir);
+  if (!p) {
+    p = generateFakeCertificate(dir).finally(() => generating.delete(dir));
+    generating.set(dir, p);
+  }
+  return p;
+}
+
+async function generateFakeCertificate(dir: string): Promise<CertificateFiles> {
+  const final = join(dir, 'default-tls');
+  const files = { cert: join(final, 'tls.crt'), key: join(final, 'tls.key') };
   if (existsSync(files.cert) && existsSync(files.key)) return files;
   mkdirSync(dir, { recursive: true });
-  const tmp = { cert: `${files.cert}.${process.pid}`, key: `${files.key}.${process.pid}` };
-  await must('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '365', '-keyout', tmp.key, '-out', tmp.cert,
-    '-subj', '/O=Acme Co/CN=Kubernetes Ingress Controller Fake Certificate', '-addext', 'subjectAltName=DNS:ingress.local',
-  ]);
-  // Renamed into place: a pod started concurrently never reads half a file.
-  await must('mv', ['-f', tmp.key, files.key]);
-  await must('mv', ['-f', tmp.cert, files.cert]);
+  const tmp = mkdtempSync(join(dir, '.default-tls-'));
+  try {
+    await must('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '365', '-keyout', join(tmp, 'tls.key'), '-out', join(tmp, 'tls.crt'),
+      '-subj', '/O=Acme Co/CN=Kubernetes Ingress Controller Fake Certificate', '-addext', 'subjectAltName=DNS:ingress.local',
+    ]);
+    try {
+      renameSync(tmp, final);
+    } catch (err) {
+      // Another process was first (rename onto a non-empty directory fails): use its pair.
+      if (!existsSync(files.cert) || !existsSync(files.key)) throw err;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return files;
 }
 
