@@ -33,7 +33,8 @@ export interface ApiContext {
   writer: ObjectWriter;
   managed: ManagedFieldsTable;
   events: EventRecorder;
-  runtime?: PodRuntime;
+  /** The pod runtime now: the dataplane can come up (or go down) while the server runs. */
+  runtime(): PodRuntime | undefined;
   bookmarkIntervalMs: number;
   /** Registers a cleanup for server close (open watches, log streams). */
   track(fn: () => void): () => void;
@@ -671,7 +672,7 @@ async function logs(r: Request): Promise<void> {
   const pod = mustGet(r) as Pod;
   const q = r.query;
   const container = containerOf(pod, q.get('container'));
-  const runtime = r.api.runtime;
+  const runtime = r.api.runtime();
   if (!runtime) throw dataplaneDown(pod, 'read logs');
   const num = (k: string): number | undefined => (q.get(k) === null ? undefined : Number(q.get(k)));
   const req: LogRequest = {

@@ -35,8 +35,8 @@ export interface ApiServerOptions {
   token?: string;
   /** TLS key and certificate (PEM); undefined = plain HTTP. */
   tls?: { key: string; cert: string };
-  /** Runs exec/logs in pods; undefined until the dataplane is up. */
-  runtime?: PodRuntime;
+  /** Runs exec/logs/port-forward in pods: a runtime, or a function asked per request (undefined while the dataplane is down). */
+  runtime?: PodRuntime | (() => PodRuntime | undefined);
   /** Where field managers persist; undefined = memory. */
   managedFieldsFile?: string;
   bookmarkIntervalMs?: number;
@@ -68,7 +68,7 @@ export class ApiServer {
       writer: new ObjectWriter(options.store, options.config, managed, options.now),
       managed,
       events,
-      runtime: options.runtime,
+      runtime: typeof options.runtime === 'function' ? options.runtime : () => options.runtime as PodRuntime | undefined,
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 15_000,
       track: (fn) => {
         this.cleanups.add(fn);
@@ -239,7 +239,7 @@ export class ApiServer {
       const conn = acceptWebSocket(req, socket, head, protocol);
       const stop = this.ctx.track(() => conn.close(1001, 'server shutting down'));
       conn.on('close', stop);
-      void runExecSession(conn, execReq, this.ctx.runtime, dataplaneDown(pod, r.subresource === 'exec' ? 'exec' : 'attach').toStatus());
+      void runExecSession(conn, execReq, this.ctx.runtime(), dataplaneDown(pod, r.subresource === 'exec' ? 'exec' : 'attach').toStatus());
     } catch (err) {
       fail(err instanceof StatusError ? err : internalError(err));
     }
@@ -270,7 +270,7 @@ export class ApiServer {
     }
     const pod = this.ctx.store.get(objectKey('Pod', namespace, name)) as Pod | undefined;
     if (!pod) return fail(notFound(resource, name));
-    const runtime = this.ctx.runtime;
+    const runtime = this.ctx.runtime();
     if (!runtime) return fail(dataplaneDown(pod, 'forward ports'));
     const forwarder = runtime.portForward?.bind(runtime);
     if (!forwarder) return fail(new StatusError(503, 'ServiceUnavailable', `podnet: cannot port-forward to pod ${namespace}/${name}: this pod runtime does not forward ports`));

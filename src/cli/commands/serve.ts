@@ -60,9 +60,11 @@ export function registerServe(program: Command): void {
         await ensureBundle((line) => process.stderr.write(`${line}\n`));
         ui = new UIHandler({ source: memorySource(store, () => config, `API server state in ${dir}`), prefix: '/ui/' });
       }
-      // exec, logs and port-forward reach the pods when `podnet up` has built them (same $PODNET_HOME and prefix).
+      // exec, logs and port-forward reach the pods while `podnet up` has them built (same $PODNET_HOME
+      // and prefix), asked per request so a dataplane brought up or down later is seen.
       const layout = dataplaneLayout();
-      const runtime = layout.read()?.phase === 'up' ? new DataplanePodRuntime(dataplaneNames(), layout) : undefined;
+      const podRuntime = new DataplanePodRuntime(dataplaneNames(), layout);
+      const runtime = (): DataplanePodRuntime | undefined => (layout.read()?.phase === 'up' ? podRuntime : undefined);
       const server = new ApiServer({
         runtime,
         mount: ui,
@@ -84,7 +86,7 @@ export function registerServe(program: Command): void {
       process.stdout.write(`podnet API server listening on ${server.url}\n`);
       process.stdout.write(`kubeconfig: ${kubeconfig}\n  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n`);
       if (ui) process.stdout.write(`web UI: ${clientURL}/ui/\n`);
-      process.stdout.write(runtime ? 'dataplane: up; exec, logs and port-forward reach the pods\n' : 'dataplane: not up (podnet up); exec, logs and port-forward answer with an error\n');
+      process.stdout.write(runtime() ? 'dataplane: up; exec, logs and port-forward reach the pods\n' : 'dataplane: not up; exec, logs and port-forward answer with an error until `podnet up`\n');
       process.stdout.write('While serving, change the cluster through the API (kubectl), not with podnet apply/delete.\n');
       await serveUntilSignal(() => server.close());
       rmSync(serverFile, { force: true });
