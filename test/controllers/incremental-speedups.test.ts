@@ -174,4 +174,16 @@ describe('hot-path rewrites keep their answers', () => {
       assert.equal(sameContent(a, b), stableStringify(a) === stableStringify(b), `${stableStringify(a)} vs ${stableStringify(b)}`);
     }
   });
+
+  it('ObjectSet change log: a log that outgrows its bound forgets older points (readers run in full)', () => {
+    const set = new ObjectSet();
+    const cm = (i: number): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i % 50}`, namespace: 'a' }, data: { i: String(i) } }) as unknown as KObject;
+    const start = set.version();
+    for (let i = 0; i < 200_010; i++) set.put(cm(i));
+    assert.equal(set.changesSince(start), undefined, 'the first point is forgotten');
+    const recent = set.version();
+    set.put(cm(7));
+    assert.deepEqual([...set.changesSince(recent)!.keys()], ['ConfigMap/a/c7']);
+    assert.equal(set.changesSince(set.version() + 1), undefined, 'a point not reached yet');
+  });
 });
