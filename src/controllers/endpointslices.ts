@@ -11,6 +11,9 @@
  *   (endpoints-mirroring.ts).
  * - Controller-made slices of Services that are gone (or lost their selector) are deleted, as are
  *   Endpoints of deleted Services (the endpoints controller deletes them with the Service).
+ *
+ * A full pass looks at every Service and Endpoints; an incremental one (ctx.changes) only at those
+ * the changes since the last run can affect (scopeOf), the rest being as that run left them.
  */
 import type { Endpoint, EndpointPort, Endpoints, EndpointSlice, KObject, Node, Pod, Service } from '../api/types.ts';
 import { compareObjects, type IndexSpec } from '../cluster/object-set.ts';
