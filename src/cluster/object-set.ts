@@ -55,6 +55,8 @@ export class ObjectIndex<T extends KObject = KObject> {
   private readonly map = new Map<string, Set<string>>();
   /** Buckets holding more than one key. */
   private readonly crowded = new Set<string>();
+  /** Per bucket asked for in order, its keys in namespace/name order (dropped when membership changes). */
+  private readonly order = new Map<string, string[]>();
 
   constructor(
     readonly spec: IndexSpec<T>,
@@ -89,7 +91,14 @@ export class ObjectIndex<T extends KObject = KObject> {
       for (const k of keys) members.add(this.resolve(k)!);
       return this.all().filter((o) => members.has(o)) as T[];
     }
-    return this.objects(bucket).sort(compareObjects);
+    // The order of a bucket's keys is kept until its membership changes (objects replaced in place
+    // keep their place), so asking again for an unchanged bucket costs no sort.
+    let order = this.order.get(bucket);
+    if (!order) {
+      order = this.objects(bucket).sort(compareObjects).map(keyOf);
+      this.order.set(bucket, order);
+    }
+    return order.map((k) => this.resolve(k) as T);
   }
 
   count(bucket: string): number {
@@ -121,6 +130,7 @@ export class ObjectIndex<T extends KObject = KObject> {
       const m = this.map.get(b);
       if (!m) continue;
       m.delete(key);
+      this.order.delete(b);
       if (m.size === 0) this.map.delete(b);
       else if (m.size === 1) this.crowded.delete(b);
     }
@@ -129,6 +139,7 @@ export class ObjectIndex<T extends KObject = KObject> {
       if (!m) this.map.set(b, (m = new Set()));
       if (m.has(key)) continue;
       m.add(key);
+      this.order.delete(b);
       if (m.size === 2) this.crowded.add(b);
     }
     return after;
