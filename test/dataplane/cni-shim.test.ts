@@ -12,18 +12,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PODNET_CNI_BIN } from '../../src/dataplane/index.ts';
 import { run } from '../../src/dataplane/run.ts';
+import { parseRequest, requestStdin } from '../../src/dataplane/cni/daemon.ts';
+import { execPlugin } from '../../src/dataplane/cni/skel.ts';
 
-/** A stand-in daemon: records each request and answers with `reply`. */
-async function withDaemon(reply: string, fn: (socket: string, requests: string[]) => Promise<void>): Promise<void> {
+interface Seen {
+  /** The request bytes as they came over the socket. */
+  raw: string;
+  env: Record<string, string>;
+  /** The configuration as the real daemon resolves it (inline or from the shim's stdin). */
+  stdin: string;
+}
+
+/** A stand-in daemon: records each request (resolving stdin as the daemon does) and answers with `reply`. */
+async function withDaemon(reply: string, fn: (socket: string, requests: Seen[]) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'podnet-shim-'));
   const socket = join(dir, 'cni.sock');
-  const requests: string[] = [];
+  const requests: Seen[] = [];
   const server = net.createServer({ allowHalfOpen: true }, (sock) => {
     const chunks: Buffer[] = [];
     sock.on('data', (b: Buffer) => chunks.push(b));
     sock.on('end', () => {
-      requests.push(Buffer.concat(chunks).toString());
-      sock.end(reply);
+      const raw = Buffer.concat(chunks).toString();
+      const { env, stdin } = parseRequest(raw);
+      void requestStdin(env, stdin).then((resolved) => {
+        requests.push({ raw, env, stdin: resolved });
+        sock.end(reply);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));
@@ -40,15 +54,41 @@ const env = (socket: string): NodeJS.ProcessEnv => ({
   CNI_IFNAME: 'eth0', CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAME=web', CNI_PATH: PODNET_CNI_BIN,
 });
 
-test('stdin reaches the daemon byte for byte, shell metacharacters included', async () => {
-  const stdin = '{"cniVersion":"1.0.0","name":"a\\\\b $HOME `id` $(id)",\n\n  "type":"bridge", "x":"\\n\\t é"}\n';
+const HEADER = (plugin: string): Record<string, string> => ({
+  CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c1', CNI_NETNS: '/var/run/netns/p1', CNI_IFNAME: 'eth0',
+  CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAME=web', CNI_PATH: PODNET_CNI_BIN, PODNET_PLUGIN: plugin,
+});
+
+test('stdin reaches the daemon byte for byte, shell metacharacters included (piped: the daemon reads it from the shim)', async () => {
+  const stdin = '{"cniVersion":"1.0.0","name":"a\\\\b $HOME `id` $(id)",\n\n  "type":"bridge", "x":"\\n\\t é"}';
   await withDaemon('{}\n0', async (socket, requests) => {
-    const r = await run(join(PODNET_CNI_BIN, 'bridge'), [], { input: stdin, env: env(socket) });
+    // A real pipe, as Go runtimes (containerd, CRI-O) give plugins.
+    const r = await run('sh', ['-c', `printf '%s' "$CONF" | "${join(PODNET_CNI_BIN, 'bridge')}"`], { env: { ...env(socket), CONF: stdin } });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(requests[0], [
-      'CNI_COMMAND=ADD', 'CNI_CONTAINERID=c1', 'CNI_NETNS=/var/run/netns/p1', 'CNI_IFNAME=eth0',
-      'CNI_ARGS=IgnoreUnknown=1;K8S_POD_NAME=web', `CNI_PATH=${PODNET_CNI_BIN}`, 'PODNET_PLUGIN=bridge', '', stdin,
-    ].join('\n'));
+    const { PODNET_STDIN_PID: pid, ...rest } = requests[0].env;
+    assert.deepEqual(rest, HEADER('bridge'));
+    assert.match(pid, /^[1-9]\d*$/, 'a pipe: the daemon reads the shim\'s stdin itself');
+    assert.equal(requests[0].stdin, stdin, 'exactly the bytes written, no newline added');
+  });
+});
+
+test('podnet\'s runtime (execPlugin) hands the configuration over as a file, which the daemon reads', async () => {
+  await withDaemon('{"cniVersion":"1.0.0"}\n0', async (socket, requests) => {
+    const conf = '{"cniVersion":"1.0.0","name":"n","type":"loopback"}';
+    const r = await execPlugin(join(PODNET_CNI_BIN, 'loopback'), env(socket), conf);
+    assert.deepEqual(r, { code: 0, stdout: '{"cniVersion":"1.0.0"}\n' });
+    assert.match(requests[0].env.PODNET_STDIN_PID, /^[1-9]\d*$/);
+    assert.equal(requests[0].stdin, conf);
+  });
+});
+
+test('stdin that is neither a pipe nor a file travels inline after the header', async () => {
+  await withDaemon('{}\n0', async (socket, requests) => {
+    // A character device (as a terminal would be); Node's own 'pipe' stdio, a socket, also goes inline.
+    const r = await run('sh', ['-c', `exec "${join(PODNET_CNI_BIN, 'loopback')}" < /dev/null`], { env: env(socket) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(requests[0].env.PODNET_STDIN_PID, '');
+    assert.equal(requests[0].raw, `${Object.entries(HEADER('loopback')).map(([k, v]) => `${k}=${v}`).join('\n')}\nPODNET_STDIN_PID=\n\n\n`);
   });
 });
 
@@ -62,6 +102,19 @@ test('the daemon\'s output is printed and its code is the exit status', async ()
   await withDaemon('\n0', async (socket, requests) => {
     const r = await run(join(PODNET_CNI_BIN, 'host-local'), [], { input: '{}\n', env: { ...env(socket), CNI_COMMAND: 'DEL' } });
     assert.deepEqual([r.code, r.stdout], [0, ''], 'DEL prints nothing');
-    assert.match(requests[0], /^CNI_COMMAND=DEL\n[^]*\nPODNET_PLUGIN=host-local\n\n\{\}\n$/);
+    assert.equal(requests[0].env.CNI_COMMAND, 'DEL');
+    assert.equal(requests[0].env.PODNET_PLUGIN, 'host-local');
+    assert.equal(requests[0].stdin, '{}\n');
   });
+});
+
+test('a file as stdin is read by the daemon too; a bad PODNET_STDIN_PID is an error, not a hang', async () => {
+  await withDaemon('{}\n0', async (socket, requests) => {
+    const r = await run('sh', ['-c', `exec "${join(PODNET_CNI_BIN, 'bridge')}" < "${join(PODNET_CNI_BIN, '..', 'standalone.mjs')}"`], { env: env(socket) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(requests[0].env.PODNET_STDIN_PID, /^[1-9]\d*$/);
+    assert.match(requests[0].stdin, /runStandalone/);
+  });
+  await assert.rejects(requestStdin({ PODNET_STDIN_PID: '1; rm' }, ''), /not a process id/);
+  await assert.rejects(requestStdin({ PODNET_STDIN_PID: '999999999' }, ''), /cannot read the plugin's stdin/);
 });

@@ -1,14 +1,16 @@
 /**
  * The node's CNI daemon: runs inside the node's network namespace (as the node agent would) and
  * serves plugin calls forwarded by the bin/ shims over a unix socket. Request: `KEY=VALUE` lines of
- * the CNI environment (plus PODNET_PLUGIN, the executable's name), an empty line, the stdin bytes.
+ * the CNI environment (plus PODNET_PLUGIN, the executable's name, and PODNET_STDIN_PID when the
+ * daemon is to read the configuration from the shim's stdin), an empty line, the stdin bytes.
  * Response: what the plugin prints, a newline, its exit code.
  */
 import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { invokePlugin, type InvokeResult } from './skel.ts';
 import { PODNET_PLUGINS, podnetPlugin } from './plugins/registry.ts';
-import { CNIErrorCode } from './types.ts';
+import { CNIError, CNIErrorCode } from './types.ts';
 
 export function parseRequest(text: string): { env: Record<string, string>; stdin: string } {
   const split = text.indexOf('\n\n');
@@ -21,8 +23,31 @@ export function parseRequest(text: string): { env: Record<string, string>; stdin
   return { env, stdin: split < 0 ? '' : text.slice(split + 2) };
 }
 
+/**
+ * The configuration: inline after the header, or — when the shim sends PODNET_STDIN_PID (its stdin
+ * is a pipe or a file) — read from that process's stdin, which the shim leaves unread and keeps
+ * open while it waits for the answer.
+ */
+export async function requestStdin(env: Record<string, string>, inline: string): Promise<string> {
+  const pid = env.PODNET_STDIN_PID;
+  if (!pid) return inline;
+  if (!/^[1-9]\d*$/.test(pid)) throw new CNIError(CNIErrorCode.invalidEnv, `PODNET_STDIN_PID ${JSON.stringify(pid)} is not a process id`);
+  try {
+    return await readFile(`/proc/${pid}/fd/0`, 'utf8');
+  } catch (e) {
+    throw new CNIError(CNIErrorCode.ioFailure, `cannot read the plugin's stdin (process ${pid}): ${(e as Error).message}`);
+  }
+}
+
 export async function handleRequest(text: string): Promise<InvokeResult> {
-  const { env, stdin } = parseRequest(text);
+  const { env, stdin: inline } = parseRequest(text);
+  let stdin: string;
+  try {
+    stdin = await requestStdin(env, inline);
+  } catch (e) {
+    const err = e as CNIError;
+    return { code: 1, stdout: `${JSON.stringify(err.body(), null, 4)}\n` };
+  }
   const handlers = PODNET_PLUGINS[env.PODNET_PLUGIN ?? ''];
   if (!handlers) return { code: 1, stdout: `${JSON.stringify({ code: CNIErrorCode.invalidNetworkConfig, msg: `unknown podnet plugin ${JSON.stringify(env.PODNET_PLUGIN)}` })}\n` };
   // Only the CNI variables of the call: the daemon's own environment must not leak into it.

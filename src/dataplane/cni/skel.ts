@@ -2,10 +2,10 @@
  * The plugin side of the CNI protocol: environment, stdin configuration, version negotiation, and
  * result or error JSON on stdout (exit 0 / 1), as SPEC.md "Execution Protocol" describes it.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { existsSync } from 'node:fs';
 import {
   CNI_VERSION, CNIError, CNIErrorCode, parseCNIArgs, resultForVersion, SUPPORTED_VERSIONS, versionLess,
   type CNIErrorBody, type CNIResult, type NetConf,
@@ -139,16 +139,46 @@ export interface ExecResult {
   stdout: string;
 }
 
+/** Where plugin stdin files are made: tmpfs when the machine has one. */
+const STDIN_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+let stdinFiles = 0;
+
+/**
+ * The configuration as an open, already unlinked file. Node's 'pipe' stdio is a socketpair, which a
+ * process cannot reopen through /proc; a file can be, so podnet's shim lets the node CNI daemon read
+ * its stdin directly (dash's read builtin takes a system call per byte), and every plugin reads a
+ * file on stdin as it reads a pipe. Undefined when no file can be made (stdin is then a pipe).
+ */
+function stdinFile(stdin: string): number | undefined {
+  const path = join(STDIN_DIR, `podnet-cni-stdin-${process.pid}-${stdinFiles++}`);
+  try {
+    writeFileSync(path, stdin, { mode: 0o600, flag: 'wx' });
+    return openSync(path, 'r');
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
 /** Executes a plugin with the CNI environment and a configuration on stdin. */
 export function execPlugin(file: string, env: NodeJS.ProcessEnv, stdin: string, args: string[] = []): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    const fd = stdinFile(stdin);
+    let child;
+    try {
+      child = spawn(file, args, { env, stdio: [fd ?? 'pipe', 'pipe', 'inherit'] });
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
     const out: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString() }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(stdin);
+    }
   });
 }
 
