@@ -16,8 +16,9 @@
  *   `nginx.ingress.kubernetes.io/ssl-redirect: "false"` serves plain HTTP.
  * - A Secret updated while the controller runs is served from then on (the controller watches Secrets).
  * - Services (type LoadBalancer): the LB IP is reachable from outside the cluster — here the host,
- *   through the host link, also for a Service created after `up`; with no LoadBalancer or NodePort
- *   Service left, the link is removed.
+ *   through the host link, also for a Service created after `up`; with `externalTrafficPolicy: Local`
+ *   only nodes with a local ready endpoint take it (kube-proxy's health check fails elsewhere); with
+ *   no LoadBalancer or NodePort Service left, the link is removed.
  * Both engines (Node proxy and nginx) are held to the same expectations.
  */
 import { test, type TestContext } from 'node:test';
@@ -297,6 +298,37 @@ test('ingress controllers terminate TLS by SNI, fall back to the fake certificat
         assert.equal(await httpsBody('pod', 'shop.example', c.ip), podOf('shop'));
       }
       assert.equal(await subject('host', 'shop.example', lbIP), 'O = shop v2, CN = shop.example');
+    });
+
+    await t.test('a Local LoadBalancer Service added and removed while up: its /32 over the node with the endpoint comes and goes, the link stays', async () => {
+      await apply('local-lb.yaml', `
+apiVersion: v1
+kind: Service
+metadata: {name: shop-local, namespace: shop}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  selector: {app: shop}
+  ports: [{name: http, port: 80, targetPort: http}]
+`);
+      const svc = (await json<{ items: Service[] }>('get', 'services', '-n', 'shop')).items.find((s) => s.metadata.name === 'shop-local');
+      const ip = svc?.status?.loadBalancer?.ingress?.[0]?.ip ?? '';
+      assert.match(ip, /^192\.168\.163\./);
+      const shopPod = backends.find((p) => p.metadata.labels?.app === 'shop');
+      const nodeIP = shopPod?.spec.nodeName === 'node-1' ? '172.31.63.11' : '172.31.63.12';
+      await waitFor(`${ip}/32 via ${nodeIP} on the host`, async () => {
+        const r = await run('ip', ['-4', 'route', 'show', `${ip}/32`]);
+        return r.stdout.includes(`via ${nodeIP} dev ${link}`) ? true : undefined;
+      }, 30000);
+      const r = await waitFor('the Local LB IP answers from the host', async () => {
+        const res = await curl('host', [`http://${ip}/`]);
+        return res.code === 0 && res.stdout.trim() ? res : undefined;
+      }, 20000);
+      assert.equal(r.stdout.trim(), podOf('shop'));
+      const del = await podnet('delete', 'service', 'shop-local', '-n', 'shop');
+      assert.equal(del.code, 0, del.stderr);
+      await waitFor(`${ip}/32 removed`, async () => ((await run('ip', ['-4', 'route', 'show', `${ip}/32`])).stdout.trim() === '' ? true : undefined), 30000);
+      assert.equal((await run('ip', ['link', 'show', link])).code, 0, 'the controller\'s LoadBalancer still needs the link');
     });
 
     await t.test('the last LoadBalancer Service deleted while up: the host link goes', async () => {
