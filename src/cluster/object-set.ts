@@ -55,6 +55,7 @@ export class ObjectIndex<T extends KObject = KObject> {
   private readonly map = new Map<string, Set<string>>();
   /** Buckets holding more than one key. */
   private readonly crowded = new Set<string>();
+  private removed = 0;
   /** Per bucket asked for in order, its keys in namespace/name order (dropped when membership changes). */
   private readonly order = new Map<string, string[]>();
 
@@ -110,6 +111,11 @@ export class ObjectIndex<T extends KObject = KObject> {
     return this.map.keys();
   }
 
+  /** A counter that moves whenever a key leaves a bucket: equal values mean no bucket lost a key in between. */
+  get removals(): number {
+    return this.removed;
+  }
+
   /** Buckets holding more than one object (two pods claiming one IP). */
   shared(): IterableIterator<string> {
     return this.crowded.keys();
@@ -130,6 +136,7 @@ export class ObjectIndex<T extends KObject = KObject> {
       const m = this.map.get(b);
       if (!m) continue;
       m.delete(key);
+      this.removed++;
       this.order.delete(b);
       if (m.size === 0) this.map.delete(b);
       else if (m.size === 1) this.crowded.delete(b);

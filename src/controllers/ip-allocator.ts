@@ -30,6 +30,16 @@ export class RangeAllocator {
     this.cursor = this.firstOffset;
   }
 
+  /** Offsets below this one are all taken (as far as this allocator knows). */
+  get lowWater(): bigint {
+    return this.cursor;
+  }
+
+  /** Skips to `offset`: the caller knows every address below it is taken. */
+  skipTo(offset: bigint): void {
+    if (offset > this.cursor) this.cursor = offset;
+  }
+
   /** The gateway address host-local claims when none is configured: the first after the network. */
   get gateway(): string {
     return this.cidr.at(1);

@@ -13,7 +13,7 @@
  */
 import { parseCIDR } from '../api/cidr.ts';
 import { reasons, type InputError } from '../api/errors.ts';
-import { compareObjects } from '../cluster/object-set.ts';
+import { compareObjects, type ObjectIndex } from '../cluster/object-set.ts';
 import type { Container, Node, Pod, PodCondition, PodStatus } from '../api/types.ts';
 import type { ReconcileContext } from './context.ts';
 import { blame, conflictError } from './conflicts.ts';
@@ -119,15 +119,28 @@ function filledStatus(pod: Pod, given: PodStatus, podIP: string, hostIP: string 
   return out;
 }
 
+/**
+ * Per working set's pod-IP index, per range: an offset below which every address was taken when
+ * that index had seen `removals` removals. While no pod has left the index since, nothing below it
+ * came free, so allocation starts there instead of stepping over hundreds of taken addresses.
+ */
+const lowWater = new WeakMap<ObjectIndex<Pod>, Map<string, { removals: number; offset: bigint }>>();
+
 export function reconcilePodIPAM(ctx: ReconcileContext): void {
   const { objects } = ctx;
   const held = objects.index(PODS_BY_IP);
+  let marks = lowWater.get(held);
+  if (!marks) lowWater.set(held, (marks = new Map()));
+  const removals = held.removals;
   const ranges = new Map<string, NodeRange>();
   for (const node of objects.list<Node>('Node')) {
     const cidr = node.spec?.podCIDR ? parseCIDR(node.spec.podCIDR) : undefined;
     const internalIP = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
     // Every address a pod holds is taken (node podCIDRs never overlap: node IPAM rejects that).
-    ranges.set(node.metadata.name, { node, internalIP, allocator: cidr ? new RangeAllocator(cidr, (ip) => held.count(ip) > 0) : undefined });
+    const allocator = cidr ? new RangeAllocator(cidr, (ip) => held.count(ip) > 0) : undefined;
+    const mark = cidr && marks.get(cidr.toString());
+    if (allocator && mark && mark.removals === removals) allocator.skipTo(mark.offset);
+    ranges.set(node.metadata.name, { node, internalIP, allocator });
   }
 
   // Two pods claiming one IP: the later of them in namespace/name order is reported (or the one
@@ -173,4 +186,7 @@ export function reconcilePodIPAM(ctx: ReconcileContext): void {
       : given ? filledStatus(pod, given, podIP, range.internalIP) : runningStatus(pod, podIP, range.internalIP);
     if (!sameContent(pod.status, status)) objects.put({ ...pod, status });
   }
+  // Pod IPAM only adds addresses; should a pod have left the index meanwhile, no mark is kept.
+  if (held.removals !== removals) marks.clear();
+  else for (const { allocator } of ranges.values()) if (allocator) marks.set(allocator.cidr.toString(), { removals, offset: allocator.lowWater });
 }
