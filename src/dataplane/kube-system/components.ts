@@ -5,7 +5,7 @@
  * all print nothing on stdout but "ready".
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterView } from '../../cluster/view.ts';
 import { compileRouteTable, type RouteTable } from '../../model/l7/index.ts';
@@ -179,8 +179,13 @@ export async function startIngressComponent(opts: IngressComponentOptions): Prom
       throw err;
     }
     reload = async () => {
-      nginx.setCertificates(files());
+      const current = files();
+      nginx.setCertificates(current);
       await nginx.setTable(table);
+      // nginx has read the new files: those of rotated or dropped Secrets can go.
+      const keep = new Set([...current.values()].flatMap((f) => [f.cert, f.key]));
+      const dir = join(nginx.prefix, 'certs');
+      for (const f of readdirSync(dir)) if (!keep.has(join(dir, f))) rmSync(join(dir, f), { force: true });
     };
   } else {
     const node = new L7Proxy({
