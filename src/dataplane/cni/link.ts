@@ -45,8 +45,9 @@ export async function sandboxConfigure(netnsPath: string, ifName: string, ops: r
 
 /** The link in the container namespace, undefined when it does not exist; throws when the namespace cannot be entered. */
 export async function sandboxLink(netnsPath: string, ifName: string): Promise<LinkInfo | undefined> {
-  const r = await execIn(netnsPath, ['ip', '-json', 'addr', 'show', 'dev', ifName]);
-  if (r.code === 0) return (JSON.parse(r.stdout) as LinkInfo[])[0];
+  const r = await configureLink(netnsPath, ifName, [{ op: 'show' }]);
+  const json = r.stdout.split('\n').filter((l) => l.startsWith('['));
+  if (r.code === 0 && json.length) return (JSON.parse(json[0]) as LinkInfo[])[0];
   if (/does not exist|Cannot find device/.test(r.stderr)) return undefined;
   throw new CNIError(CNIErrorCode.internal, `failed to open netns "${netnsPath}": ${r.stderr.trim()}`);
 }
