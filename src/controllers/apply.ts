@@ -6,7 +6,7 @@ import { defaultObject } from '../api/defaults.ts';
 import type { SourcedObject } from '../api/decode.ts';
 import { InvalidInputError, type InputError } from '../api/errors.ts';
 import type { KObject, Service } from '../api/types.ts';
-import { validateObjects } from '../api/validate.ts';
+import { validateObjects, validateObjectUpdates } from '../api/validate.ts';
 import type { ClusterConfig } from '../cluster/config.ts';
 import { describeObject, keyOf, ObjectSet } from '../cluster/object-set.ts';
 import { deterministicUID, type Store, type WatchEvent } from '../cluster/store.ts';
@@ -210,6 +210,7 @@ export function applyObjects(store: Store, input: readonly SourcedObject[], conf
     return { ...s, object: defaultObject(obj) };
   });
   const errors = [...duplicateErrors(prepared), ...validateObjects(prepared, config)];
+  if (!errors.length) errors.push(...validateObjectUpdates(prepared, (s) => store.get(keyOf(s.object))));
   if (errors.length) throw new InvalidInputError(errors);
 
   const ws = WorkingSet.of(store, options.full);

@@ -62,4 +62,25 @@ describe('podnet get/describe secrets', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /bad\.yaml:5: Secret default\/t: data\["tls\.key"\]: Required value/);
   });
+
+  // Upstream ValidateSecretUpdate / ValidateConfigMapUpdate: once `immutable: true` is stored, data
+  // (and immutable itself) cannot change, and a Secret's type never can. The whole apply is refused.
+  test('updates of an immutable Secret or ConfigMap, or of a Secret type, are refused and nothing is applied', () => {
+    const objects = (value: string, type = 'Opaque'): string => box.file('imm.yaml', [
+      'apiVersion: v1', 'kind: Secret', 'metadata: {name: frozen}', `type: ${type}`, 'immutable: true', `data: {k: ${b64(value)}}`, '---',
+      'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: frozen}', 'immutable: true', `data: {k: ${value}}`, '---',
+      'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: free}', `data: {k: ${value}}`, '',
+    ].join('\n'));
+    assert.equal(box.run(['apply', '-f', objects('one')]).code, 0);
+    const changed = box.run(['apply', '-f', objects('two')]);
+    assert.equal(changed.code, 2);
+    assert.match(changed.stderr, /imm\.yaml:6: Secret default\/frozen: data: Forbidden: field is immutable when `immutable` is set/);
+    assert.match(changed.stderr, /imm\.yaml:12: ConfigMap default\/frozen: data: Forbidden: field is immutable when `immutable` is set/);
+    const retyped = box.run(['apply', '-f', objects('one', 'example.com/custom')]);
+    assert.equal(retyped.code, 2);
+    assert.match(retyped.stderr, /Secret default\/frozen: type: Invalid value: "example.com\/custom": field is immutable/);
+    // Nothing of either refused apply landed, not even the mutable ConfigMap.
+    assert.equal(JSON.parse(box.run(['get', 'configmap', 'free', '-o', 'json']).stdout).data.k, 'one');
+    assert.equal(JSON.parse(box.run(['get', 'secret', 'frozen', '-o', 'json']).stdout).type, 'Opaque');
+  });
 });
