@@ -5,11 +5,12 @@
  * read-only commands and ones ip refuses before changing anything: the session acts on the test
  * process's own namespace.
  */
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IpSession } from '../../src/dataplane/cni/ip-session.ts';
 import { run } from '../../src/dataplane/run.ts';
-import { skipReason } from './helpers.ts';
+import { skipReason, uniquePrefix } from './helpers.ts';
 
 const skip = skipReason ?? false;
 
@@ -79,4 +80,36 @@ test('ip exiting on a malformed argument fails only that batch; batches queued b
     assert.match(r.json.at(-1) ?? '', /"ifname":"lo"/);
   }
   assert.equal((await s.batch(['addr show dev lo'])).error, undefined, 'usable afterwards');
+});
+
+/**
+ * The session in a namespace of the test's own: a veth seen by the session (its index now cached by
+ * ip), deleted behind the session's back and made again under the same name (a pod recreated on
+ * its node), must still be usable by name, as it is for a one-shot ip.
+ */
+const RECREATE = `
+import { execFileSync } from 'node:child_process';
+import { IpSession } from ${JSON.stringify(fileURLToPath(new URL('../../src/dataplane/cni/ip-session.ts', import.meta.url)))};
+const s = new IpSession();
+const out = [];
+out.push(await s.batch(['link add name pv0 type veth peer name pv1', 'link set pv0 up', 'addr show dev pv0']));
+execFileSync('ip', ['link', 'del', 'pv0']);
+out.push(await s.batch(['link add name pv0 type veth peer name pv1', 'link set pv0 up', 'addr show dev pv0']));
+console.log(JSON.stringify(out.map((r) => ({ error: r.error, index: JSON.parse(r.json.at(-1) ?? '[{}]')[0].ifindex }))));
+process.exit(0);
+`;
+
+test('a link deleted outside the session and recreated under the same name is found again (ip caches name → index)', { skip }, async () => {
+  const netns = uniquePrefix('ipsess');
+  await run('ip', ['netns', 'add', netns]);
+  try {
+    const r = await run('ip', ['netns', 'exec', netns, process.execPath, '--import', 'tsx', '--input-type=module', '-e', RECREATE]);
+    assert.equal(r.code, 0, r.stderr);
+    const [first, second] = JSON.parse(r.stdout) as { error?: string; index: number }[];
+    assert.equal(first.error, undefined);
+    assert.equal(second.error, undefined, 'the recreated link is usable by name');
+    assert.notEqual(second.index, first.index, 'addr show reports the new link, not the cached one');
+  } finally {
+    await run('ip', ['netns', 'del', netns]);
+  }
 });
