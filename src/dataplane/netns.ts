@@ -2,8 +2,10 @@
  * Network namespaces and the `ip` tool inside them. `ip -n NS` switches namespace per call (and
  * remounts /sys), so changes are grouped into one `ip -batch -` per namespace.
  */
-import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
-import { must, run } from './run.ts';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { awaitFirstOutput, must, run } from './run.ts';
 
 export const NETNS_DIR = '/var/run/netns';
 
@@ -155,4 +157,44 @@ export async function deleteNetnsAll(names: readonly string[]): Promise<void> {
   await run('ip', ['-force', '-batch', '-'], { input: `${names.map((n) => `netns del ${n}`).join('\n')}\n` });
   const left = names.filter((n) => netnsExists(n));
   for (const n of left) await deleteNetns(n);
+}
+
+export interface NetnsHelper {
+  netns: string;
+  /** The Node.js script and its arguments. */
+  script: string;
+  args: readonly string[];
+  /** Its stderr is appended here (the last lines go into the error when it does not start). */
+  log: string;
+  /** Names it in errors: `${what} did not start`. */
+  what: string;
+  timeoutMs: number;
+  /** Handed to it as descriptor 3 (the host's namespace for the host-link sync). */
+  fd3?: number;
+}
+
+/**
+ * Starts a long-lived Node.js helper (CNI daemon, pod test server, kube-system component) inside a
+ * namespace, detached so it outlives the command, and waits for its first line on stdout, its
+ * "ready". Returns its pid.
+ */
+export async function startNetnsHelper(h: NetnsHelper): Promise<number> {
+  mkdirSync(dirname(h.log), { recursive: true });
+  const fd = openSync(h.log, 'a');
+  const stdio = ['ignore', 'pipe', fd, ...(h.fd3 === undefined ? [] : [h.fd3])] as const;
+  const child = spawn('nsenter', [`--net=${netnsPath(h.netns)}`, '--', process.execPath, h.script, ...h.args], { detached: true, stdio: [...stdio] });
+  closeSync(fd);
+  const ready = await awaitFirstOutput(child, h.timeoutMs);
+  child.stdout?.destroy();
+  child.unref();
+  if (!ready || child.pid === undefined) {
+    let tail = '';
+    try {
+      tail = readFileSync(h.log, 'utf8').trim().split('\n').slice(-3).join('; ');
+    } catch {
+      // no log
+    }
+    throw new Error(`${h.what} did not start${tail ? `: ${tail}` : ''} (log: ${h.log})`);
+  }
+  return child.pid;
 }

@@ -4,17 +4,15 @@
  * loopback and the pod network), and the pod's test server. Kept apart from `up`/`down`
  * (topology.ts) so the node agents, which `up` starts, can use it without importing `up`.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { podAttachment } from './cni/conflist.ts';
 import { CNIRuntime, loadConfDir } from './cni/runtime.ts';
 import type { CNIResult, NetConfList } from './cni/types.ts';
 import { DataplaneError } from './errors.ts';
-import { ipBatch, netnsPath, sysctls } from './netns.ts';
+import { ipBatch, netnsPath, startNetnsHelper, sysctls } from './netns.ts';
 import type { NodePlan, PodPlan } from './plan.ts';
-import { awaitFirstOutput } from './run.ts';
 import type { DataplaneLayout, ServerRecord } from './state.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,14 +26,7 @@ export function runtimeFor(layout: DataplaneLayout, node: NodePlan, binDirs: str
 /** Starts the node's CNI daemon inside the node namespace, where the plugins' host-side changes belong. */
 export async function startCNIDaemon(node: NodePlan, socket: string, logFile: string): Promise<void> {
   mkdirSync(dirname(socket), { recursive: true });
-  mkdirSync(dirname(logFile), { recursive: true });
-  const fd = openSync(logFile, 'a');
-  const child = spawn('nsenter', [`--net=${netnsPath(node.netns)}`, '--', process.execPath, CNI_DAEMON, socket], { detached: true, stdio: ['ignore', 'pipe', fd] });
-  closeSync(fd);
-  const ready = await awaitFirstOutput(child, 20000);
-  child.stdout?.destroy();
-  child.unref();
-  if (!ready) throw new Error(`node ${node.name}: CNI daemon did not start (log: ${logFile})`);
+  await startNetnsHelper({ netns: node.netns, script: CNI_DAEMON, args: [socket], log: logFile, what: `node ${node.name}: CNI daemon`, timeoutMs: 20000 });
 }
 
 /** Starts the pod's test server inside its namespace and waits until every port is bound. */
@@ -43,28 +34,13 @@ export async function startPodServer(pod: PodPlan, layout: DataplaneLayout): Pro
   const tcp = pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port);
   const udp = pod.ports.filter((p) => p.protocol === 'UDP').map((p) => p.port);
   if (!tcp.length && !udp.length) return undefined;
-  const log = layout.logFile(pod.namespace, pod.name);
-  mkdirSync(dirname(log), { recursive: true });
-  const fd = openSync(log, 'a');
   // --netns is only for `ps`: it shows which run's namespace a server belongs to.
-  const args = [`--net=${netnsPath(pod.netns)}`, '--', process.execPath, POD_SERVER, '--name', pod.name, '--netns', pod.netns];
+  const args = ['--name', pod.name, '--netns', pod.netns];
   if (tcp.length) args.push('--tcp', tcp.join(','));
   if (udp.length) args.push('--udp', udp.join(','));
-  const child = spawn('nsenter', args, { detached: true, stdio: ['ignore', 'pipe', fd] });
-  closeSync(fd);
-  const ready = await awaitFirstOutput(child, 15000);
-  child.stdout?.destroy();
-  child.unref();
-  if (!ready || child.pid === undefined) {
-    let tail = '';
-    try {
-      tail = readFileSync(log, 'utf8').trim().split('\n').slice(-3).join('; ');
-    } catch {
-      // no log
-    }
-    throw new Error(`pod ${pod.namespace}/${pod.name}: test server did not start${tail ? `: ${tail}` : ''}`);
-  }
-  return { pod: `${pod.namespace}/${pod.name}`, pid: child.pid, netns: pod.netns };
+  const log = layout.logFile(pod.namespace, pod.name);
+  const pid = await startNetnsHelper({ netns: pod.netns, script: POD_SERVER, args, log, what: `pod ${pod.namespace}/${pod.name}: test server`, timeoutMs: 15000 });
+  return { pod: `${pod.namespace}/${pod.name}`, pid, netns: pod.netns };
 }
 
 /** The networks a node's conf dir holds: the pod network (first in file order) and the loopback network. */

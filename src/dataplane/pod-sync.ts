@@ -9,8 +9,7 @@
  * finds everything by prefix. A pod that fails to wire is undone and one that fails to tear down
  * stays recorded: the next change, or a retry with backoff, tries again.
  */
-import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { ClusterConfig } from '../cluster/config.ts';
 import { planKubeSystem, type IngressPodPlan } from './kube-system/plan.ts';
 import { readKubeSystemRecord, startDNSPod, startIngressPod, stopComponents, writeKubeSystemRecord, type ComponentRecord } from './kube-system/start.ts';
@@ -41,27 +40,15 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * state.json and the kube-system record are shared by every node's agent: read-modify-write under
  * a lock directory. The record is written only when it exists (it does once `up` finished).
  */
-async function updateState(layout: DataplaneLayout, change: (s: DataplaneState, components: ComponentRecord[]) => ComponentRecord[]): Promise<void> {
-  const lock = join(layout.dir, 'state.lock');
-  for (let i = 0; ; i++) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i > 250) throw err;
-      await sleep(20);
-    }
-  }
-  try {
+function updateState(layout: DataplaneLayout, change: (s: DataplaneState, components: ComponentRecord[]) => ComponentRecord[]): Promise<void> {
+  return layout.withLock(() => {
     const state = layout.read();
     if (!state) return;
     const record = readKubeSystemRecord(layout);
     const components = change(state, record?.components ?? []);
     layout.write(state);
     if (record) writeKubeSystemRecord(layout, { ...record, components });
-  } finally {
-    rmdirSync(lock);
-  }
+  });
 }
 
 /** Waits (bounded) until a link has left a namespace. */

@@ -3,7 +3,7 @@
  * the first namespace is made and updated when `up` finishes), per node CNI conf dir, IPAM data and
  * result cache, and pod server logs. Sockets (BIRD, CNI daemons) live under /run/podnet/<prefix> (short paths).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Topology } from './plan.ts';
 
@@ -76,6 +76,29 @@ export class DataplaneLayout {
 
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Runs `fn` holding the dataplane's state lock (a directory: mkdir is atomic), which every
+   * read-modify-write of state.json and the kube-system record takes — node agents and the host
+   * link sync change them concurrently. Gives up after about 5 s.
+   */
+  async withLock<T>(fn: () => T | Promise<T>): Promise<T> {
+    const lock = join(this.dir, 'state.lock');
+    for (let i = 0; ; i++) {
+      try {
+        mkdirSync(lock);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i > 250) throw err;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      rmdirSync(lock);
+    }
   }
 }
 

@@ -8,8 +8,6 @@
  * run under `nsenter --net=/proc/<own pid>/fd/<fd>`. What it did goes into the kube-system record
  * (`hostLink`, warnings) under the state lock the node agents' pod sync takes.
  */
-import { mkdirSync, rmdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ClusterView } from '../../cluster/view.ts';
 import { canonicalJSON } from '../../cluster/store.ts';
 import { DataplaneLayout } from '../state.ts';
@@ -17,29 +15,15 @@ import { ClusterSource } from './cluster-source.ts';
 import { deleteHostLink, planHostLink, setUpHostLink, updateHostRoutes, type HostLinkPlan } from './host-link.ts';
 import { readKubeSystemRecord, writeKubeSystemRecord } from './start.ts';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** The kube-system record changed under the lock the pod sync uses (state.lock in the dataplane dir). */
-async function updateRecord(layout: DataplaneLayout, change: (hostLink: HostLinkPlan | undefined, warnings: string[]) => { hostLink?: HostLinkPlan; warnings: string[] }): Promise<void> {
-  const lock = join(layout.dir, 'state.lock');
-  for (let i = 0; ; i++) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i > 250) throw err;
-      await sleep(20);
-    }
-  }
-  try {
+function updateRecord(layout: DataplaneLayout, change: (hostLink: HostLinkPlan | undefined, warnings: string[]) => { hostLink?: HostLinkPlan; warnings: string[] }): Promise<void> {
+  return layout.withLock(() => {
     const record = readKubeSystemRecord(layout);
     if (!record) return;
     const next = change(record.hostLink, record.warnings);
     const { hostLink: _, ...rest } = record;
     writeKubeSystemRecord(layout, { ...rest, ...(next.hostLink ? { hostLink: next.hostLink } : {}), warnings: next.warnings });
-  } finally {
-    rmdirSync(lock);
-  }
+  });
 }
 
 /** Whether something in the cluster is meant to be reached from outside (startKubeSystem's rule). */

@@ -6,16 +6,15 @@
  * per-pod components of pods added or removed later, with the same functions. What was started is recorded in
  * `<dataplane dir>/kube-system/state.json` for `status`; `down` removes it all (see removeKubeSystem).
  */
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterView } from '../../cluster/view.ts';
 import { nodeResolvConf } from '../../model/dns/index.ts';
 import type { DataplaneNames } from '../names.ts';
-import { netnsPath, processesIn } from '../netns.ts';
+import { processesIn, startNetnsHelper } from '../netns.ts';
 import type { PodPlan, Topology } from '../plan.ts';
-import { awaitFirstOutput, mapLimit } from '../run.ts';
+import { mapLimit } from '../run.ts';
 import type { DataplaneLayout } from '../state.ts';
 import { writeClusterSnapshot } from './cluster-source.ts';
 import { deleteHostLink, planHostLink, setUpHostLink, type HostLinkPlan } from './host-link.ts';
@@ -76,28 +75,9 @@ export interface KubeSystemOptions {
   log?: (line: string) => void;
 }
 
-/**
- * Starts one component in a namespace (`what` names it in errors) and waits for its "ready" line.
- * `fd3` is handed to it as descriptor 3 (the host's namespace for the host-link sync).
- */
-async function startComponent(netns: string, what: string, args: string[], log: string, fd3?: number): Promise<number> {
-  mkdirSync(dirname(log), { recursive: true });
-  const fd = openSync(log, 'a');
-  const child = spawn('nsenter', [`--net=${netnsPath(netns)}`, '--', process.execPath, POD_MAIN, ...args], { detached: true, stdio: ['ignore', 'pipe', fd, ...(fd3 === undefined ? [] : [fd3])] });
-  closeSync(fd);
-  const ready = await awaitFirstOutput(child, 30000);
-  child.stdout?.destroy();
-  child.unref();
-  if (!ready || child.pid === undefined) {
-    let tail = '';
-    try {
-      tail = readFileSync(log, 'utf8').trim().split('\n').slice(-3).join('; ');
-    } catch {
-      // no log
-    }
-    throw new Error(`${what}: ${args[0]} did not start${tail ? `: ${tail}` : ''}`);
-  }
-  return child.pid;
+/** Starts one component in a namespace (`what` names it in errors) and waits for its "ready" line. */
+function startComponent(netns: string, what: string, args: string[], log: string, fd3?: number): Promise<number> {
+  return startNetnsHelper({ netns, script: POD_MAIN, args, log, what: `${what}: ${args[0]}`, timeoutMs: 30000, fd3 });
 }
 
 /** The cluster snapshot every component reads (following the persisted store when `up` ran on it). */
