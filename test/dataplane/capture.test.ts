@@ -9,21 +9,10 @@ import assert from 'node:assert/strict';
 import { planCapture, runCapture, type CaptureOptions, type CaptureResult } from '../../src/dataplane/capture/index.ts';
 import { dataplaneUp } from '../../src/dataplane/index.ts';
 import { run } from '../../src/dataplane/run.ts';
-import { cleanup, clusterView, inNetns, sandbox, skipReason, PODNET_BIN } from './helpers.ts';
+import { cleanup, clusterView, inNetns, sandbox, skipReason, twoNodes, PODNET_BIN } from './helpers.ts';
 
 const CLUSTER = `
-apiVersion: v1
-kind: Node
-metadata: {name: node-1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 172.31.43.11}]}
----
-apiVersion: v1
-kind: Node
-metadata: {name: node-2}
-spec: {podCIDR: 10.244.2.0/24}
-status: {addresses: [{type: InternalIP, address: 172.31.43.12}]}
----
+${twoNodes('172.31.43')}---
 apiVersion: v1
 kind: Pod
 metadata: {name: a, namespace: default}

@@ -86,20 +86,19 @@ export async function udpReply(netns: string, ip: string, port: number): Promise
 /** The podnet executable, for tests that drive the CLI as a user would. */
 export const PODNET_BIN = join(import.meta.dirname, '..', '..', 'bin', 'podnet.js');
 
+/** Nodes node-1 and node-2 (pod CIDRs 10.244.1.0/24 and 10.244.2.0/24) at `<net>.11` and `<net>.12`. */
+export function twoNodes(net: string): string {
+  return [1, 2].map((i) => `apiVersion: v1
+kind: Node
+metadata: {name: node-${i}}
+spec: {podCIDR: 10.244.${i}.0/24}
+status: {addresses: [{type: InternalIP, address: ${net}.1${i}}]}
+`).join('---\n');
+}
+
 /** Two nodes with explicit InternalIPs and pod CIDRs, and the namespace `shop`: the base of most fixtures. */
 export const TWO_NODES = `
-apiVersion: v1
-kind: Node
-metadata: {name: node-1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 172.18.0.11}]}
----
-apiVersion: v1
-kind: Node
-metadata: {name: node-2}
-spec: {podCIDR: 10.244.2.0/24}
-status: {addresses: [{type: InternalIP, address: 172.18.0.12}]}
----
+${twoNodes('172.18.0')}---
 apiVersion: v1
 kind: Namespace
 metadata: {name: shop}

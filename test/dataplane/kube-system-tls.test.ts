@@ -30,7 +30,7 @@ import type { Pod, Service } from '../../src/api/types.ts';
 import { DataplaneLayout, DataplaneNames, dataplaneDown, type DataplaneStatus } from '../../src/dataplane/index.ts';
 import { hostLinkName } from '../../src/dataplane/kube-system/index.ts';
 import { run, type RunResult } from '../../src/dataplane/run.ts';
-import { ownedNetns, processesMentioning, skipReason, uniquePrefix, PODNET_BIN } from './helpers.ts';
+import { ownedNetns, processesMentioning, skipReason, uniquePrefix, twoNodes, PODNET_BIN } from './helpers.ts';
 
 const INGRESS_NGINX = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'dataplane', 'kube-system', 'ingress-nginx.yaml'), 'utf8');
 const FAKE_SUBJECT = 'O = Acme Co, CN = Kubernetes Ingress Controller Fake Certificate';
@@ -43,18 +43,7 @@ loadBalancerPool: 192.168.163.0/28
 `;
 
 const CLUSTER = `
-apiVersion: v1
-kind: Node
-metadata: {name: node-1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 172.31.63.11}]}
----
-apiVersion: v1
-kind: Node
-metadata: {name: node-2}
-spec: {podCIDR: 10.244.2.0/24}
-status: {addresses: [{type: InternalIP, address: 172.31.63.12}]}
----
+${twoNodes('172.31.63')}---
 apiVersion: v1
 kind: Namespace
 metadata: {name: shop}

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { Pod, Service } from '../../src/api/types.ts';
 import { DataplaneNames, type DataplaneStatus } from '../../src/dataplane/index.ts';
 import { run, type RunResult } from '../../src/dataplane/run.ts';
-import { skipReason, uniquePrefix, PODNET_BIN } from './helpers.ts';
+import { skipReason, uniquePrefix, twoNodes, PODNET_BIN } from './helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const INGRESS_NGINX = readFileSync(join(ROOT, 'src', 'dataplane', 'kube-system', 'ingress-nginx.yaml'), 'utf8');
@@ -65,18 +65,7 @@ dns:
 `;
 
 const NODES = `
-apiVersion: v1
-kind: Node
-metadata: {name: node-1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 172.31.41.11}]}
----
-apiVersion: v1
-kind: Node
-metadata: {name: node-2}
-spec: {podCIDR: 10.244.2.0/24}
-status: {addresses: [{type: InternalIP, address: 172.31.41.12}]}
-`;
+${twoNodes('172.31.41')}`;
 
 const APPS = `
 apiVersion: v1

@@ -13,24 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataplaneLayout, DataplaneNames, dataplaneDown, dataplaneUp } from '../../src/dataplane/index.ts';
 import { run } from '../../src/dataplane/run.ts';
-import { clusterView, ownedNetns, processesMentioning, skipReason, uniquePrefix, PODNET_BIN } from './helpers.ts';
+import { clusterView, ownedNetns, processesMentioning, skipReason, uniquePrefix, twoNodes, PODNET_BIN } from './helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const INGRESS_NGINX = readFileSync(join(ROOT, 'src', 'dataplane', 'kube-system', 'ingress-nginx.yaml'), 'utf8');
 
 const CLUSTER = `
-apiVersion: v1
-kind: Node
-metadata: {name: node-1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 172.31.44.11}]}
----
-apiVersion: v1
-kind: Node
-metadata: {name: node-2}
-spec: {podCIDR: 10.244.2.0/24}
-status: {addresses: [{type: InternalIP, address: 172.31.44.12}]}
----
+${twoNodes('172.31.44')}---
 apiVersion: v1
 kind: Pod
 metadata: {name: web, namespace: default, labels: {app: web}}
