@@ -279,6 +279,18 @@ test('kubectl port-forward against the real dataplane: the pod\'s own server ans
       assert.equal(failed.code, 3);
     });
 
+    await t.test('kubectl logs shows the pod server\'s access log: its start and the requests that reached it', async () => {
+      const r = await c.kubectl(['logs', 'web']);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.trimEnd().split('\n');
+      assert.match(lines[0], /^\d{4}-\d\d-\d\dT[\d:.]+Z web serving tcp 80$/);
+      // Forwarded connections arrive from inside the pod (localhost), as the kubelet's do.
+      const gets = lines.filter((l) => /tcp\/80 127\.0\.0\.1:\d+ "GET \/ HTTP\/1\.1"$/.test(l));
+      assert.equal(gets.length, 2, r.stdout);
+      const tail = await c.kubectl(['logs', 'web', '--tail=1']);
+      assert.equal(tail.stdout, `${lines.at(-1)}\n`);
+    });
+
     await t.test('a port nothing listens on in the pod: kubectl prints the kubelet-worded error', async () => {
       const f = await portForward(c, ['pod/web', ':81']);
       forwarders.push(f);
