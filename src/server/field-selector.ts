@@ -31,6 +31,7 @@ const SELECTABLE: Record<string, readonly string[]> = {
   Namespace: ['status.phase'],
   Service: ['spec.clusterIP', 'spec.type'],
   ReplicaSet: ['status.replicas'],
+  Secret: ['type'],
 };
 
 function fieldValue(obj: KObject, field: string): string {

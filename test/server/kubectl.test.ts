@@ -378,6 +378,17 @@ test('kubectl v1.35 typed create/run (protobuf bodies), edit and explain', async
       assert.equal(config.auths['r.example.com'].username, 'u');
     });
 
+    await t.test('get secrets --field-selector type=…: the one field upstream selects Secrets by', async () => {
+      const tls = await c.kubectl(['get', 'secrets', '-n', 'team', '--field-selector', 'type=kubernetes.io/tls', '-o', 'name']);
+      assert.equal(tls.code, 0, tls.stderr);
+      assert.equal(tls.stdout, 'secret/secret1\n');
+      const others = await c.kubectl(['get', 'secrets', '-n', 'team', '--field-selector', 'type!=kubernetes.io/tls', '-o', 'name']);
+      assert.equal(others.stdout, 'secret/db\nsecret/pull\n');
+      const bad = await c.kubectl(['get', 'secrets', '-n', 'team', '--field-selector', 'data.user=x']);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /field label not supported: data\.user/);
+    });
+
     await t.test('a Secret of type kubernetes.io/tls without tls.key is refused (422)', async () => {
       const bad = await c.kubectl(['create', 'secret', 'generic', 'half', '--type=kubernetes.io/tls', '--from-literal=tls.crt=x', '-n', 'team']);
       assert.equal(bad.code, 1);
