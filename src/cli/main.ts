@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InvalidInputError } from '../api/errors.ts';
+import { FieldSelectorError } from '../api/field-selector.ts';
 import { SelectorSyntaxError } from '../api/selector.ts';
 import { CorruptStateError } from '../cluster/file-backend.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -43,7 +44,7 @@ function reportError(err: unknown, command: string | undefined): number {
     process.stderr.write(`${n} error${n === 1 ? '' : 's'}${command && WRITERS.has(command) ? '; nothing was applied' : ''}\n`);
     return 2;
   }
-  if (err instanceof UsageError || err instanceof SelectorSyntaxError || err instanceof CorruptStateError) {
+  if (err instanceof UsageError || err instanceof SelectorSyntaxError || err instanceof FieldSelectorError || err instanceof CorruptStateError) {
     process.stderr.write(`error: ${err.message}\n`);
     return 2;
   }

@@ -13,7 +13,7 @@ import type { Store } from '../cluster/store.ts';
 import { bodyFormatOf, decodeBody, patchTypeOf, readBody } from './body.ts';
 import type { EventRecorder } from './events.ts';
 import type { LogRequest, PodRuntime } from './exec.ts';
-import { parseFieldSelector, type FieldSelector } from './field-selector.ts';
+import { FieldSelectorError, parseFieldSelector, type FieldSelector } from '../api/field-selector.ts';
 import { ApplyConflictError, serverSideApply, type ManagedFieldsEntry } from './managed-fields.ts';
 import type { ManagedFieldsTable } from './managed-fields-table.ts';
 import { negotiate, type Representation } from './media.ts';
@@ -153,7 +153,12 @@ function selection(r: Request): Selection {
       throw err;
     }
   }
-  return { labels, fields: parseFieldSelector(r.query.get('fieldSelector'), r.route.resource.kind) };
+  try {
+    return { labels, fields: parseFieldSelector(r.query.get('fieldSelector'), r.route.resource.kind) };
+  } catch (err) {
+    if (err instanceof FieldSelectorError) throw badRequest(err.message);
+    throw err;
+  }
 }
 
 function inScope(r: Request, o: KObject): boolean {

@@ -70,6 +70,20 @@ describe('podnet CLI', () => {
     assert.equal(bad.code, 2);
   });
 
+  // The fields the API server indexes (ToSelectableFields): for pods spec.nodeName and status.phase,
+  // for services spec.type; any other field is refused with upstream's "field label not supported".
+  test('get --field-selector selects by the indexed fields, like kubectl', () => {
+    const f = box.file('placed.yaml', [1, 2].map((n) => `apiVersion: v1\nkind: Node\nmetadata: {name: n${n}}\nspec: {podCIDR: 10.244.${n + 100}.0/24}\n`).join('---\n') +
+      ['a', 'b', 'c'].map((p, i) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: ${p}}\nspec:\n  nodeName: n${i === 2 ? 2 : 1}\n  containers: [{name: c, image: x}]\n`).join(''));
+    const applied = box.run(['apply', '-f', f]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.equal(box.run(['get', 'pods', '--field-selector', 'spec.nodeName=n1', '-o', 'name']).stdout, 'pod/a\npod/b\n');
+    assert.equal(box.run(['get', 'pods', '--field-selector', 'spec.nodeName!=n1,metadata.name!=x', '-o', 'name']).stdout, 'pod/c\n');
+    const bad = box.run(['get', 'pods', '--field-selector', 'spec.containers=x']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /field label not supported: spec\.containers/);
+  });
+
   test('unknown resource types and output formats are usage errors', () => {
     assert.equal(box.run(['get', 'widgets']).code, 2);
     assert.match(box.run(['get', 'widgets']).stderr, /doesn't have a resource type "widgets"/);

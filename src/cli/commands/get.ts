@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { KINDS, resolveResource, type KindInfo } from '../../api/kinds.ts';
+import { parseFieldSelector } from '../../api/field-selector.ts';
 import { parseSelector } from '../../api/selector.ts';
 import type { KObject } from '../../api/types.ts';
 import { COLUMNS } from '../printers/columns.ts';
@@ -18,6 +19,7 @@ export interface SelectOptions {
   namespace?: string;
   allNamespaces?: boolean;
   selector?: string;
+  fieldSelector?: string;
 }
 
 /** Resolves `pods,svc` / `all` into kinds; unknown names are usage errors like kubectl's. */
@@ -37,12 +39,14 @@ export function resolveKinds(text: string): KindInfo[] {
 /** Objects of `info` matching namespace scope, names and label selector, in kubectl's order. */
 export function selectObjects(all: readonly KObject[], info: KindInfo, names: readonly string[], opts: SelectOptions): KObject[] {
   const selector = opts.selector ? parseSelector(opts.selector) : undefined;
+  const fields = parseFieldSelector(opts.fieldSelector ?? null, info.kind);
   const ns = opts.namespace ?? 'default';
   return all
     .filter((o) => o.kind === info.kind)
     .filter((o) => !info.namespaced || opts.allNamespaces || o.metadata.namespace === ns)
     .filter((o) => !names.length || names.includes(o.metadata.name))
     .filter((o) => !selector || selector.matches(o.metadata.labels))
+    .filter((o) => !fields || fields.matches(o))
     .sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
 }
 
@@ -57,10 +61,11 @@ export function registerGet(program: Command): void {
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')
+    .option('--field-selector <selector>', "field selector on the fields the API server indexes, e.g. spec.nodeName=node-1,status.phase!=Running")
     .option('-o, --output <format>', 'output format: wide|yaml|json|name')
     .option('-f, --filename <path>', 'work on an ephemeral cluster built from these manifests (repeatable)', collect, [])
     .option('--config <file>', 'ClusterConfig for the cluster')
-    .action((type: string, names: string[], opts: { namespace: string; allNamespaces?: boolean; selector?: string; output?: string; filename: string[]; config?: string }) => {
+    .action((type: string, names: string[], opts: SelectOptions & { namespace: string; output?: string; filename: string[]; config?: string }) => {
       const format = outputFormat(opts.output, FORMATS, 'text');
       const kinds = resolveKinds(type);
       if (names.length && kinds.length > 1) throw new UsageError('you must specify only one resource type when getting resources by name');

@@ -1,10 +1,16 @@
 /**
- * Field selectors (`fieldSelector=metadata.name=web,status.phase!=Running`): `=`, `==` and `!=` on the
- * fields the API server indexes per kind (pkg/registry/<kind>/strategy.go ToSelectableFields).
- * Any other field is a 400, as upstream answers `field label not supported`.
+ * Field selectors (`metadata.name=web,status.phase!=Running`): `=`, `==` and `!=` on the fields the
+ * API server indexes per kind (pkg/registry/<kind>/strategy.go ToSelectableFields). Any other field
+ * is refused with upstream's words, `field label not supported: …` (a 400 from the API server).
  */
-import type { KObject } from '../api/types.ts';
-import { badRequest } from './status.ts';
+import type { KObject } from './types.ts';
+
+export class FieldSelectorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FieldSelectorError';
+  }
+}
 
 export interface FieldRequirement {
   field: string;
@@ -45,17 +51,17 @@ function fieldValue(obj: KObject, field: string): string {
   return String(cur);
 }
 
-/** Parses a selector for `kind`; throws a 400 Status on bad syntax or an unsupported field. */
+/** Parses a selector for `kind`; throws FieldSelectorError on bad syntax or an unsupported field. */
 export function parseFieldSelector(text: string | null, kind: string): FieldSelector | undefined {
   if (!text) return undefined;
   const requirements: FieldRequirement[] = [];
   for (const term of text.split(',')) {
     if (!term) continue;
     const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(term);
-    if (!m) throw badRequest(`invalid selector: '${text}'; can't understand '${term}'`);
+    if (!m) throw new FieldSelectorError(`invalid selector: '${text}'; can't understand '${term}'`);
     const field = m[1].trim();
     if (!COMMON.includes(field) && !(SELECTABLE[kind] ?? []).includes(field)) {
-      throw badRequest(`field label not supported: ${field}`);
+      throw new FieldSelectorError(`field label not supported: ${field}`);
     }
     requirements.push({ field, equals: m[2] !== '!=', value: m[3].trim() });
   }
