@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ClusterView } from '../../cluster/view.ts';
 import { compileRouteTable, type RouteTable } from '../../model/l7/index.ts';
 import type { NginxCertificateFiles } from '../../render/nginx/index.ts';
-import { DNSServer } from '../dns/index.ts';
+import { DNSServer, type DNSServerRole } from '../dns/index.ts';
 import { L7Proxy, NginxProxy, type ListenSpec } from '../l7/index.ts';
 import { ClusterSource } from './cluster-source.ts';
 import { HostLinkSync } from './host-link-sync.ts';
@@ -57,14 +57,14 @@ function follow(source: ClusterSource, what: string, apply: (view: ClusterView) 
   source.watch(reload);
 }
 
-/** CoreDNS's role: UDP and TCP on 0.0.0.0:53 in the coredns pod, names outside the cluster from dns.upstream. */
-export async function startDNSComponent(sourceFile: string, port = DNS_PORT): Promise<RunningComponent> {
+/** A DNS server on `host`:`port` (UDP and TCP) answering from the followed cluster snapshot. */
+async function startDNSServer(sourceFile: string, name: string, listen: { host: string; port: number }, role: DNSServerRole, describe: (view: ClusterView) => string): Promise<RunningComponent> {
   const source = new ClusterSource(sourceFile);
   let view = source.load();
-  const server = new DNSServer({ listen: { host: '0.0.0.0', port }, view: () => view, log: (l) => log(`dns: ${l}`) });
+  const server = new DNSServer({ listen, role, view: () => view, log: (l) => log(`${name}: ${l}`) });
   await server.start();
-  log(`dns: serving ${view.config.clusterDomain} on udp+tcp 0.0.0.0:${server.address.port}${source.following ? `, following ${source.following}` : ''}`);
-  follow(source, 'dns', (v) => {
+  log(`${name}: ${describe(view)} on udp+tcp ${listen.host}:${server.address.port}${source.following ? `, following ${source.following}` : ''}`);
+  follow(source, name, (v) => {
     view = v;
     server.refresh();
   });
@@ -76,26 +76,17 @@ export async function startDNSComponent(sourceFile: string, port = DNS_PORT): Pr
   };
 }
 
+/** CoreDNS's role: UDP and TCP on 0.0.0.0:53 in the coredns pod, names outside the cluster from dns.upstream. */
+export function startDNSComponent(sourceFile: string, port = DNS_PORT): Promise<RunningComponent> {
+  return startDNSServer(sourceFile, 'dns', { host: '0.0.0.0', port }, 'cluster', (view) => `serving ${view.config.clusterDomain}`);
+}
+
 /**
  * The resolver the nodes' /etc/resolv.conf names (and so dnsPolicy: Default pods and CoreDNS itself):
  * an upstream-only DNS server on `host`:53 that knows `dns.upstream` and nothing of the cluster.
  */
-export async function startNodeResolverComponent(sourceFile: string, host: string, port = DNS_PORT): Promise<RunningComponent> {
-  const source = new ClusterSource(sourceFile);
-  let view = source.load();
-  const server = new DNSServer({ listen: { host, port }, role: 'upstream-only', view: () => view, log: (l) => log(`node-dns: ${l}`) });
-  await server.start();
-  log(`node-dns: upstream-only resolver (${view.config.dns.upstream.length} dns.upstream records) on udp+tcp ${host}:${server.address.port}`);
-  follow(source, 'node-dns', (v) => {
-    view = v;
-    server.refresh();
-  });
-  return {
-    close: async () => {
-      source.stop();
-      await server.close();
-    },
-  };
+export function startNodeResolverComponent(sourceFile: string, host: string, port = DNS_PORT): Promise<RunningComponent> {
+  return startDNSServer(sourceFile, 'node-dns', { host, port }, 'upstream-only', (view) => `upstream-only resolver (${view.config.dns.upstream.length} dns.upstream records)`);
 }
 
 export interface IngressComponentOptions {
