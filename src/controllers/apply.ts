@@ -12,6 +12,7 @@ import { describeObject, keyOf, ObjectSet } from '../cluster/object-set.ts';
 import { deterministicUID, type Store, type WatchEvent } from '../cluster/store.ts';
 import type { ReconcileContext } from './context.ts';
 import { IncrementalReconciler } from './incremental.ts';
+import { DEPENDENT_KINDS } from './ownership.ts';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
 
@@ -251,8 +252,16 @@ export function applyObjects(store: Store, input: readonly SourcedObject[], conf
   }
 }
 
+export interface DeleteOptions extends Pick<ApplyOptions, 'full'> {
+  /**
+   * propagationPolicy Orphan (`kubectl delete --cascade=orphan`): the deleted objects' dependents stay,
+   * with the owner references to them removed (what the garbage collector's orphan finalizer does).
+   */
+  orphan?: boolean;
+}
+
 /** Deletes objects by key, then lets controllers converge (garbage collection, endpoints). */
-export function deleteObjects(store: Store, keys: readonly string[], config: ClusterConfig, options: Pick<ApplyOptions, 'full'> = {}): { deleted: KObject[]; events: WatchEvent[] } {
+export function deleteObjects(store: Store, keys: readonly string[], config: ClusterConfig, options: DeleteOptions = {}): { deleted: KObject[]; events: WatchEvent[] } {
   const ws = WorkingSet.of(store, options.full);
   const objects = ws.objects;
   try {
@@ -261,6 +270,7 @@ export function deleteObjects(store: Store, keys: readonly string[], config: Clu
       const obj = objects.byKey(key);
       if (obj && objects.delete(key)) deleted.push(obj);
     }
+    if (options.orphan) orphanDependents(objects, deleted);
     const ctx: ReconcileContext = { objects, config, sources: new Map(), errors: [], warnings: [], deleted: new Set(keys) };
     ws.reconciler.reconcile(ctx, options.full);
     if (ctx.errors.length) throw new InvalidInputError(ctx.errors);
@@ -277,6 +287,23 @@ export function deleteObjects(store: Store, keys: readonly string[], config: Clu
   } catch (err) {
     ws.discard();
     throw err;
+  }
+}
+
+/** Removes references to `owners` (by uid) from the objects of their namespaces that hold them. */
+function orphanDependents(objects: ObjectSet, owners: readonly KObject[]): void {
+  for (const owner of owners) {
+    const uid = owner.metadata.uid;
+    if (!uid) continue;
+    for (const kind of DEPENDENT_KINDS) {
+      for (const obj of objects.list(kind, owner.metadata.namespace ?? '')) {
+        const refs = obj.metadata.ownerReferences;
+        if (!refs?.some((r) => r.uid === uid)) continue;
+        const kept = refs.filter((r) => r.uid !== uid);
+        const { ownerReferences: _refs, ...meta } = obj.metadata;
+        objects.put({ ...obj, metadata: kept.length ? { ...meta, ownerReferences: kept } : meta });
+      }
+    }
   }
 }
 

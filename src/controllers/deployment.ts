@@ -17,16 +17,71 @@ const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
 const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
 
+const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
+
+/** Deployment annotations never copied to its ReplicaSets (deploymentutil's annotationsToSkip). */
+const NOT_COPIED = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+  REVISION_ANNOTATION,
+  REVISION_HISTORY_ANNOTATION,
+  DESIRED_REPLICAS_ANNOTATION,
+  MAX_REPLICAS_ANNOTATION,
+  'deprecated.deployment.rollback.to',
+]);
+
+/**
+ * The new ReplicaSet's annotations as SetNewReplicaSetAnnotations leaves them: the Deployment's own
+ * (kubernetes.io/change-cause, …) copied over, the revision raised to `revision` when lower (the old
+ * one appended to revision-history), desired and max replicas.
+ */
+function newReplicaSetAnnotations(d: Deployment, rs: ReplicaSet | undefined, revision: number, replicas: number): Record<string, string> {
+  const out: Record<string, string> = { ...(rs?.metadata.annotations ?? {}) };
+  for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) if (!NOT_COPIED.has(k)) out[k] = v;
+  const old = rs ? revisionOf(rs) : 0;
+  if (old < revision) {
+    out[REVISION_ANNOTATION] = String(revision);
+    if (old > 0) out[REVISION_HISTORY_ANNOTATION] = out[REVISION_HISTORY_ANNOTATION] ? `${out[REVISION_HISTORY_ANNOTATION]},${old}` : String(old);
+  }
+  out[DESIRED_REPLICAS_ANNOTATION] = String(replicas);
+  out[MAX_REPLICAS_ANNOTATION] = String(replicas + maxSurge(d, replicas));
+  return out;
+}
+
 /** Enough attempts to step past any realistic run of hash collisions. */
 const MAX_COLLISIONS = 100;
+
+/** Container lists of a pod spec whose `resources` is a Go struct (not a pointer) upstream. */
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
+
+/**
+ * `resources: {}` dropped: upstream compares the decoded Go structs, where an empty ResourceRequirements
+ * equals an absent one, and kubectl's rollout undo sends the template back with `resources: {}`.
+ */
+function withoutEmptyResources(spec: PodTemplateSpec['spec']): PodTemplateSpec['spec'] {
+  const s = spec as unknown as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const list of CONTAINER_LISTS) {
+    const containers = s[list];
+    if (!Array.isArray(containers)) continue;
+    const isEmpty = (c: Record<string, unknown>): boolean => typeof c.resources === 'object' && c.resources !== null && Object.keys(c.resources).length === 0;
+    if (!(containers as Record<string, unknown>[]).some(isEmpty)) continue;
+    out ??= { ...s };
+    out[list] = (containers as Record<string, unknown>[]).map((c) => {
+      if (!isEmpty(c)) return c;
+      const { resources: _empty, ...rest } = c;
+      return rest;
+    });
+  }
+  return (out ?? s) as unknown as PodTemplateSpec['spec'];
+}
 
 function withoutHashLabel(template: PodTemplateSpec): PodTemplateSpec {
   const labels = { ...(template.metadata?.labels ?? {}) };
   delete labels[POD_TEMPLATE_HASH_LABEL];
-  return { ...template, metadata: { ...(template.metadata ?? {}), labels } };
+  return { ...template, metadata: { ...(template.metadata ?? {}), labels }, spec: withoutEmptyResources(template.spec) };
 }
 
-/** deploymentutil.EqualIgnoreHash. */
+/** deploymentutil.EqualIgnoreHash (semantic: an empty `resources` equals none). */
 export function equalIgnoreHash(a: PodTemplateSpec, b: PodTemplateSpec): boolean {
   return sameContent(withoutHashLabel(a), withoutHashLabel(b));
 }
@@ -64,21 +119,29 @@ export function reconcileDeployments(ctx: ReconcileContext, only?: readonly Depl
     const matching = sets.filter((rs) => equalIgnoreHash(rs.spec.template, d.spec.template));
     // Several matches (only in odd dumps): prefer the one already running, then the newest revision.
     matching.sort((a, b) => Number((b.spec.replicas ?? 1) > 0) - Number((a.spec.replicas ?? 1) > 0) || revisionOf(b) - revisionOf(a));
-    let current: KObject | undefined = matching[0];
-    if (current) {
-      const rs = current as ReplicaSet;
-      if ((rs.spec.replicas ?? 1) !== replicas) putIfChanged(objects, rs, { ...rs, spec: { ...rs.spec, replicas } });
+    const found: ReplicaSet | undefined = matching[0];
+    // The new ReplicaSet's revision follows every other one's (a rolled-back-to set moves up).
+    const revision = Math.max(0, ...sets.filter((rs) => rs !== found).map(revisionOf)) + 1;
+    let current: KObject | undefined = found;
+    if (found) {
+      const annotations = newReplicaSetAnnotations(d, found, revision, replicas);
+      current = putIfChanged(objects, found, { ...found, metadata: { ...found.metadata, annotations }, spec: { ...found.spec, replicas } });
     } else {
-      current = createReplicaSet(ctx, d, replicas, sets);
+      current = createReplicaSet(ctx, d, replicas, revision);
     }
     for (const rs of sets) {
-      if (rs === current || (rs.spec.replicas ?? 1) === 0) continue;
+      if (rs === found || (rs.spec.replicas ?? 1) === 0) continue;
       putIfChanged(objects, rs, { ...rs, spec: { ...rs.spec, replicas: 0 } });
+    }
+    // SetDeploymentRevision: the Deployment carries its new ReplicaSet's revision.
+    const newRevision = current?.metadata.annotations?.[REVISION_ANNOTATION];
+    if (newRevision && d.metadata.annotations?.[REVISION_ANNOTATION] !== newRevision) {
+      objects.put({ ...d, metadata: { ...d.metadata, annotations: { ...(d.metadata.annotations ?? {}), [REVISION_ANNOTATION]: newRevision } } });
     }
   }
 }
 
-function createReplicaSet(ctx: ReconcileContext, d: Deployment, replicas: number, sets: readonly ReplicaSet[]): ReplicaSet | undefined {
+function createReplicaSet(ctx: ReconcileContext, d: Deployment, replicas: number, revision: number): ReplicaSet | undefined {
   const { objects } = ctx;
   const ns = d.metadata.namespace;
   const start = (d.status as { collisionCount?: number } | undefined)?.collisionCount ?? 0;
@@ -89,7 +152,6 @@ function createReplicaSet(ctx: ReconcileContext, d: Deployment, replicas: number
     // A name taken by another object (or by an owned set with another template) is a hash collision.
     if (existing && !(isControlledBy(existing, d) && equalIgnoreHash(existing.spec.template, d.spec.template))) continue;
     const labels = { ...(d.spec.template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
-    const revision = Math.max(0, ...sets.map(revisionOf)) + 1;
     const rs: ReplicaSet = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -98,11 +160,7 @@ function createReplicaSet(ctx: ReconcileContext, d: Deployment, replicas: number
         namespace: ns,
         uid: uidFor(objectKey('ReplicaSet', ns, name)),
         labels,
-        annotations: {
-          [DESIRED_REPLICAS_ANNOTATION]: String(replicas),
-          [MAX_REPLICAS_ANNOTATION]: String(replicas + maxSurge(d, replicas)),
-          [REVISION_ANNOTATION]: String(revision),
-        },
+        annotations: newReplicaSetAnnotations(d, undefined, revision, replicas),
         ownerReferences: [ownerReferenceTo(d)],
       },
       spec: {
@@ -112,7 +170,7 @@ function createReplicaSet(ctx: ReconcileContext, d: Deployment, replicas: number
         template: { ...structuredClone(d.spec.template), metadata: { ...structuredClone(d.spec.template.metadata ?? {}), labels: { ...labels } } },
       },
     };
-    if (existing) return putIfChanged(objects, existing, { ...existing, spec: { ...existing.spec, replicas } });
+    if (existing) return putIfChanged(objects, existing, { ...existing, metadata: { ...existing.metadata, annotations: newReplicaSetAnnotations(d, existing, revision, replicas) }, spec: { ...existing.spec, replicas } });
     objects.put(rs);
     return rs;
   }

@@ -14,7 +14,7 @@ import { PODS_BY_WORKLOAD_OWNER } from './pod-indexes.ts';
 export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'];
 
 /** Kinds that workload controllers create, in the order garbage collection must visit them. */
-const DEPENDENT_KINDS: readonly string[] = ['ReplicaSet', 'Pod'];
+export const DEPENDENT_KINDS: readonly string[] = ['ReplicaSet', 'Pod'];
 
 export function controllerRef(obj: KObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller === true);

@@ -3,12 +3,16 @@
  * prints): replica counts from the pods each workload controls, readiness from the pods' Ready
  * condition. Available = ready (podnet has no clock, so minReadySeconds always has elapsed). Runs
  * after pod IPAM, which decides readiness. Fields upstream marks omitempty are left out when zero;
- * other status fields (conditions, observedGeneration, collisionCount) are kept.
+ * other status fields (collisionCount) are kept. observedGeneration is the generation being committed
+ * (the controllers see every change in the pass that makes it). Deployments get upstream's Available
+ * and Progressing conditions (pkg/controller/deployment/sync.go calculateStatus, progress.go), without
+ * times: controllers read no clock, and the API marks lastUpdateTime/lastTransitionTime optional.
  */
 import type { DaemonSet, Deployment, KObject, Node, Pod, ReplicaSet, StatefulSet } from '../api/types.ts';
 import type { ReconcileContext } from './context.ts';
 import { shouldRunOn } from './daemonset.ts';
 import { equalIgnoreHash } from './deployment.ts';
+import { pendingGeneration } from './generation.ts';
 import { podTemplateHash } from './names.ts';
 import { sameContent } from './object-changes.ts';
 import { controllerRef } from './ownership.ts';
@@ -35,6 +39,42 @@ function putStatus(ctx: ReconcileContext, obj: KObject, status: Record<string, u
 }
 
 const ready = (pods: readonly Pod[]): number => pods.filter(isPodReady).length;
+
+interface DeploymentCondition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+}
+
+/**
+ * deploymentutil.SetDeploymentCondition: an unchanged condition stays where it is; a changed one
+ * moves to the end. podnet converges in one pass, so a message naming another ReplicaSet counts as
+ * a change too (upstream passes through ReplicaSetUpdated on the way).
+ */
+function setCondition(conditions: readonly DeploymentCondition[], c: DeploymentCondition): DeploymentCondition[] {
+  const cur = conditions.find((x) => x.type === c.type);
+  if (cur && cur.status === c.status && cur.reason === c.reason && cur.message === c.message) return [...conditions];
+  return [...conditions.filter((x) => x.type !== c.type), c];
+}
+
+/** deploymentutil.MaxUnavailable: RollingUpdate's maxUnavailable (default 25%, rounded down), at least 1 when maxSurge is 0. */
+function maxUnavailable(d: Deployment): number {
+  const desired = d.spec.replicas ?? 1;
+  const strategy = d.spec.strategy as { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } } | undefined;
+  if (strategy?.type === 'Recreate' || desired === 0) return 0;
+  const resolve = (v: number | string, roundUp: boolean): number => {
+    if (typeof v === 'number') return v;
+    const m = /^(\d+)%$/.exec(v);
+    if (!m) return 0;
+    const x = (Number(m[1]) * desired) / 100;
+    return roundUp ? Math.ceil(x) : Math.floor(x);
+  };
+  const surge = resolve(strategy?.rollingUpdate?.maxSurge ?? '25%', true);
+  let unavailable = resolve(strategy?.rollingUpdate?.maxUnavailable ?? '25%', false);
+  if (surge === 0 && unavailable === 0) unavailable = 1;
+  return Math.min(unavailable, desired);
+}
 
 /**
  * The workloads whose status the changes can alter (incremental passes): those changed, the
@@ -86,7 +126,7 @@ export function reconcileWorkloadStatus(ctx: ReconcileContext): void {
     const { active, replicas, ready: r } = counts(rs);
     const templateLabels = rs.spec.template.metadata?.labels ?? {};
     const fullyLabeled = active.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)).length;
-    putStatus(ctx, rs, withCounts(rs.status, { replicas, fullyLabeledReplicas: fullyLabeled, readyReplicas: r, availableReplicas: r }, ['replicas']));
+    putStatus(ctx, rs, withCounts(rs.status, { replicas, fullyLabeledReplicas: fullyLabeled, readyReplicas: r, availableReplicas: r, observedGeneration: pendingGeneration(objects, rs) }, ['replicas']));
   }
 
   const setsByDeployment = new Map<string, ReplicaSet[]>();
@@ -100,17 +140,36 @@ export function reconcileWorkloadStatus(ctx: ReconcileContext): void {
     let replicas = 0;
     let readyCount = 0;
     let updated = 0;
+    let newSet: ReplicaSet | undefined;
     for (const rs of setsByDeployment.get(`${d.metadata.namespace}/${d.metadata.name}`) ?? []) {
       const c = counts(rs);
       replicas += c.replicas;
       readyCount += c.ready;
-      if (equalIgnoreHash(rs.spec.template, d.spec.template)) updated += c.replicas;
+      if (equalIgnoreHash(rs.spec.template, d.spec.template)) {
+        updated += c.replicas;
+        newSet ??= rs;
+      }
     }
-    const unavailable = Math.max(0, (d.spec.replicas ?? 1) - readyCount);
-    putStatus(ctx, d, withCounts(d.status, { replicas, updatedReplicas: updated, readyReplicas: readyCount, availableReplicas: readyCount, unavailableReplicas: unavailable }, []));
+    const desired = d.spec.replicas ?? 1;
+    const unavailable = Math.max(0, desired - readyCount);
+    const status = withCounts(d.status, { replicas, updatedReplicas: updated, readyReplicas: readyCount, availableReplicas: readyCount, unavailableReplicas: unavailable, observedGeneration: pendingGeneration(objects, d) }, []);
+    let conditions = (status.conditions as DeploymentCondition[] | undefined) ?? [];
+    conditions = readyCount >= desired - maxUnavailable(d)
+      ? setCondition(conditions, { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' })
+      : setCondition(conditions, { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
+    if (newSet) {
+      // DeploymentComplete: every replica updated and available, no old one left.
+      const complete = updated === desired && replicas === desired && readyCount === desired;
+      conditions = complete
+        ? setCondition(conditions, { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${newSet.metadata.name}" has successfully progressed.` })
+        : setCondition(conditions, { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${newSet.metadata.name}" is progressing.` });
+    }
+    status.conditions = conditions;
+    putStatus(ctx, d, status);
   }
 
   for (const sts of only<StatefulSet>('StatefulSet')) {
+    const observedGeneration = pendingGeneration(objects, sts);
     const active = pods.ownedBy(sts).filter(isPodActive);
     const r = ready(active);
     const current = active.filter((p) => {
@@ -127,6 +186,7 @@ export function reconcileWorkloadStatus(ctx: ReconcileContext): void {
       availableReplicas: r,
       currentRevision: (status?.currentRevision as string | undefined) ?? revision,
       updateRevision: (status?.updateRevision as string | undefined) ?? revision,
+      observedGeneration,
     }, ['replicas', 'availableReplicas']));
   }
 
@@ -144,6 +204,7 @@ export function reconcileWorkloadStatus(ctx: ReconcileContext): void {
       updatedNumberScheduled: scheduled.length,
       numberAvailable: r,
       numberUnavailable: Math.max(0, eligible.size - r),
+      observedGeneration: pendingGeneration(objects, ds),
     }, ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady']));
   }
 }

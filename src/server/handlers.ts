@@ -633,18 +633,18 @@ async function remove(r: Request): Promise<void> {
     throw conflict(resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
   }
   const dryRun = params.dryRun || (opts.dryRun ?? []).includes('All');
-  r.api.writer.delete([keyOf(current)], dryRun);
+  r.api.writer.delete([keyOf(current)], dryRun, opts.propagationPolicy === 'Orphan' || r.query.get('propagationPolicy') === 'Orphan');
   respondObject(r, 200, current);
 }
 
 async function deleteCollection(r: Request): Promise<void> {
   const params = writeParams(r);
-  await deleteOptions(r);
+  const opts = await deleteOptions(r);
   const resource = r.route.resource;
   if (!resource.info) throw methodNotAllowed(`${resource.plural} cannot be deleted`);
   const sel = selection(r);
   const victims = candidates(r).filter((o) => inScope(r, o) && matches(sel, o) && !(o.kind === 'Namespace' && PROTECTED_NAMESPACES.has(o.metadata.name)));
-  r.api.writer.delete(victims.map(keyOf), params.dryRun);
+  r.api.writer.delete(victims.map(keyOf), params.dryRun, opts.propagationPolicy === 'Orphan' || r.query.get('propagationPolicy') === 'Orphan');
   sendJSON(r.res, 200, { kind: `${resource.kind}List`, apiVersion: apiVersionOfResource(resource), metadata: { resourceVersion: String(r.api.store.revision) }, items: victims.map((o) => present(r, o)) });
 }
 

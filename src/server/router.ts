@@ -69,7 +69,15 @@ export function route(pathname: string): Route | undefined {
   return undefined;
 }
 
+/** API groups kubectl commands post to that podnet does not serve, with what a user should know instead. */
+const UNSERVED_GROUPS: Readonly<Record<string, string>> = {
+  'authorization.k8s.io': 'podnet serves no authorization API (authorization.k8s.io, used by kubectl auth can-i): there is no RBAC, and every request carrying the kubeconfig\'s token is allowed',
+  'authentication.k8s.io': 'podnet serves no authentication API (authentication.k8s.io, used by kubectl auth whoami): the only identity is the kubeconfig\'s token, allowed everything',
+};
+
 function resourceRoute(group: string, version: string, segs: string[]): Route | undefined {
+  const unserved = UNSERVED_GROUPS[group];
+  if (unserved) throw new RouteError('unknownResource', unserved);
   if (!segs.length) return { type: 'resourceList', group, version };
   let namespace: string | undefined;
   let rest = segs;

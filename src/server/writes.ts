@@ -223,10 +223,10 @@ export class ObjectWriter {
   }
 
   /** Deletes stored objects by key (controllers converge in the same commit); dry-run on a copy. */
-  delete(keys: string[], dryRun: boolean): { deleted: KObject[]; events: WatchEvent[] } {
+  delete(keys: string[], dryRun: boolean, orphan = false): { deleted: KObject[]; events: WatchEvent[] } {
     const target = dryRun ? this.store.ephemeralCopy() : this.store;
     try {
-      const result = deleteObjects(target, keys, this.config());
+      const result = deleteObjects(target, keys, this.config(), { orphan });
       if (!dryRun) for (const k of keys) this.managed.delete(k);
       return result;
     } catch (err) {

@@ -34,9 +34,17 @@ describe('workload status', () => {
     const c = new Cluster();
     c.apply(MANIFESTS);
     const { get, ctx } = withStatus(c);
-    assert.deepEqual(get('Deployment', 'default', 'web'), { replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
     const rs = ctx.objects.list('ReplicaSet', 'default')[0];
-    assert.deepEqual(get('ReplicaSet', 'default', rs.metadata.name), { replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    // calculateStatus: observedGeneration, and the conditions of a complete rollout (Available first:
+    // SetDeploymentCondition re-appends Progressing when its reason changes).
+    assert.deepEqual(get('Deployment', 'default', 'web'), {
+      replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1,
+      conditions: [
+        { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' },
+        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rs.metadata.name}" has successfully progressed.` },
+      ],
+    });
+    assert.deepEqual(get('ReplicaSet', 'default', rs.metadata.name), { replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 });
   });
 
   it('StatefulSet: replicas, ready, current/updated and revisions', () => {
@@ -54,7 +62,7 @@ describe('workload status', () => {
     const c = new Cluster();
     c.apply(MANIFESTS);
     assert.deepEqual(withStatus(c).get('DaemonSet', 'default', 'agent'), {
-      currentNumberScheduled: 1, numberMisscheduled: 0, desiredNumberScheduled: 1, numberReady: 1, updatedNumberScheduled: 1, numberAvailable: 1,
+      currentNumberScheduled: 1, numberMisscheduled: 0, desiredNumberScheduled: 1, numberReady: 1, updatedNumberScheduled: 1, numberAvailable: 1, observedGeneration: 1,
     });
   });
 
@@ -63,7 +71,17 @@ describe('workload status', () => {
     c.apply(MANIFESTS);
     const pod = c.pods().find((p) => p.metadata.name.startsWith('web-'))!;
     c.store.commit({ puts: [{ ...pod, status: { ...pod.status, conditions: [{ type: 'Ready', status: 'False' }] } }] });
-    assert.deepEqual(withStatus(c).get('Deployment', 'default', 'web'), { replicas: 3, updatedReplicas: 3, readyReplicas: 2, availableReplicas: 2, unavailableReplicas: 1 });
+    const { get, ctx } = withStatus(c);
+    const rs = ctx.objects.list('ReplicaSet', 'default')[0];
+    // 3 replicas, default RollingUpdate: maxUnavailable floor(25% of 3) = 0, so 2 available is not the
+    // minimum; the rollout is not complete, so Progressing says ReplicaSetUpdated.
+    assert.deepEqual(get('Deployment', 'default', 'web'), {
+      replicas: 3, updatedReplicas: 3, readyReplicas: 2, availableReplicas: 2, unavailableReplicas: 1, observedGeneration: 1,
+      conditions: [
+        { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+        { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rs.metadata.name}" is progressing.` },
+      ],
+    });
   });
 
   it('is idempotent', () => {
