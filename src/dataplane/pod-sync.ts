@@ -12,10 +12,10 @@
 import { rmSync } from 'node:fs';
 import type { ClusterConfig } from '../cluster/config.ts';
 import { planKubeSystem, type IngressPodPlan } from './kube-system/plan.ts';
-import { readKubeSystemRecord, startDNSPod, startIngressPod, stopComponents, writeKubeSystemRecord, type ComponentRecord } from './kube-system/start.ts';
+import { componentIdentity, plannedDNSIdentity, plannedIngressIdentity, readKubeSystemRecord, startDNSPod, startIngressPod, stopComponents, writeKubeSystemRecord, type ComponentRecord } from './kube-system/start.ts';
 import { netnsEtcDir, writeResolvConfs } from './kube-system/netns-etc.ts';
 import { DataplaneNames } from './names.ts';
-import { addNetns, deleteNetns } from './netns.ts';
+import { addNetns, deleteNetns, processesIn } from './netns.ts';
 import { planTopology, type NodePlan, type PodPlan } from './plan.ts';
 import { loadCluster, type ClusterSource } from './rules/cluster-source.ts';
 import { run } from './run.ts';
@@ -68,6 +68,29 @@ function stopServer(server: ServerRecord): void {
     // already gone
   }
 }
+
+/**
+ * Stops one process of a namespace and waits until it has left it (an exited child that is not yet
+ * reaped no longer has a namespace), so what replaces it can bind its ports: TERM, then KILL after 10 s.
+ */
+async function stopAndWait(pid: number, netns: string): Promise<void> {
+  const alive = (): boolean => (processesIn([netns]).get(netns) ?? []).includes(pid);
+  if (!alive()) return;
+  for (const [signal, ms] of [['SIGTERM', 10_000], ['SIGKILL', 2_000]] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return;
+    }
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (!alive()) return;
+      await sleep(25);
+    }
+  }
+}
+
+const portsKey = (p: PodPlan): string => p.ports.map((x) => `${x.port}/${x.protocol}`).sort().join(',');
 
 /** Retries of a sync that left a pod unwired or not torn down, as kubelet retries a sandbox: 0.5 s doubling to 10 s. */
 const RETRY_FIRST_MS = 500;
@@ -137,14 +160,31 @@ export class PodSync {
     const have = new Set(current.map(sandboxKey));
     const removed = current.filter((p) => !want.has(sandboxKey(p)));
     const added = desired.filter((p) => !have.has(sandboxKey(p)));
-    if (!removed.length && !added.length) return true;
     const dnsPods = new Set(plan.dns.map(sandboxKey));
     const ingressPods = new Map(plan.ingress.map((i): [string, IngressPodPlan] => [sandboxKey(i.pod), i]));
+    const recorded = readKubeSystemRecord(this.layout)?.components ?? [];
+    // Pods kept whose component (or the test server's share of the ports) changed in place: labels,
+    // ports or the engine annotation edited on the live pod.
+    const plannedIdentity = (p: PodPlan): string | undefined => {
+      const ingress = ingressPods.get(sandboxKey(p));
+      return dnsPods.has(sandboxKey(p)) ? plannedDNSIdentity() : ingress ? plannedIngressIdentity(ingress) : undefined;
+    };
+    const componentOf = (p: PodPlan): ComponentRecord | undefined =>
+      recorded.find((c) => (c.role === 'dns' || c.role === 'ingress') && c.pod === `${p.namespace}/${p.name}` && c.netns === p.netns);
+    const currentByKey = new Map(current.map((p) => [sandboxKey(p), p]));
+    const changed = desired.flatMap((p) => {
+      const was = currentByKey.get(sandboxKey(p));
+      if (!was) return [];
+      const rec = componentOf(was);
+      const component = plannedIdentity(p) !== (rec ? componentIdentity(rec) : undefined);
+      const server = portsKey(p) !== portsKey(was);
+      return component || server ? [{ pod: p, was, rec, component, server }] : [];
+    });
+    if (!removed.length && !added.length && !changed.length) return true;
 
     const runtime = runtimeFor(this.layout, node, state.cniBinDirs, state.cniSockets[node.name]);
     const networks = nodeNetworks(this.layout, node);
     const serverOf = new Map(state.servers.map((s) => [s.pod, s]));
-    const recorded = readKubeSystemRecord(this.layout)?.components ?? [];
     // Removals first: a pod recreated under its name reuses the namespace name.
     const torn: PodPlan[] = [];
     for (const pod of removed) {
@@ -203,15 +243,58 @@ export class PodSync {
         }
       }
     }
-    const complete = torn.length === removed.length && wired.length === added.length;
+    // Changed in place: the network stays; the component and the test server are swapped in an
+    // order that frees each port before the next process binds it.
+    const restarted: PodPlan[] = [];
+    const serverRefs = new Set<string>();
+    const componentRefs = new Set<string>();
+    let changedOK = 0;
+    for (const { pod, was, rec, component, server } of changed) {
+      const ref = `${pod.namespace}/${pod.name}`;
+      let ok = true;
+      try {
+        if (component && rec) {
+          componentRefs.add(ref);
+          await stopAndWait(rec.pid, rec.netns);
+        }
+        const old = serverOf.get(ref);
+        if (server) {
+          serverRefs.add(ref);
+          // Until a new server runs, the pod is recorded serving nothing (a retry then starts one).
+          restarted.push({ ...pod, ports: [] });
+          if (old?.netns === was.netns) await stopAndWait(old.pid, old.netns);
+        }
+        if (component) {
+          componentRefs.add(ref);
+          const ingress = ingressPods.get(sandboxKey(pod));
+          const started = dnsPods.has(sandboxKey(pod)) ? await startDNSPod(pod, this.layout) : ingress ? await startIngressPod(ingress, this.layout) : undefined;
+          if (started) components.push(started);
+        }
+        if (server) {
+          const started = await startPodServer(pod, this.layout);
+          if (started) servers.push(started);
+          restarted[restarted.length - 1] = pod;
+        } else if (component) restarted.push({ ...pod, ports: was.ports });
+        const serving = [...pod.ports.map((p) => `${p.port}/${p.protocol}`), ...components.filter((c) => c.pod === ref).flatMap((c) => c.ports.map((p) => `${p} ${c.role}`))];
+        this.opts.log?.(`pod ${ref}: changed in place${component ? `, component ${rec ? `${rec.role} stopped` : 'none'} → ${plannedIdentity(pod) ?? 'none'}` : ''}${serving.length ? ` (serving ${serving.join(',')})` : ''}`);
+      } catch (err) {
+        ok = false;
+        this.opts.log?.(`pod ${ref}: change in place failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (ok) changedOK++;
+    }
+    const complete = torn.length === removed.length && wired.length === added.length && changedOK === changed.length;
     const gone = new Set(torn.map(sandboxKey));
+    const replaced = new Set(restarted.map(sandboxKey));
     const goneRefs = new Set(torn.map((p) => `${p.namespace}/${p.name}`));
     const wiredRefs = new Set(wired.map((p) => `${p.namespace}/${p.name}`));
     await updateState(this.layout, (s, recordedNow) => {
-      s.topology.pods = [...s.topology.pods.filter((p) => !gone.has(sandboxKey(p))), ...wired]
+      s.topology.pods = [...s.topology.pods.filter((p) => !gone.has(sandboxKey(p)) && !replaced.has(sandboxKey(p))), ...wired, ...restarted]
         .sort((a, b) => a.node.localeCompare(b.node) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
-      s.servers = [...s.servers.filter((r) => !goneRefs.has(r.pod) && !wiredRefs.has(r.pod)), ...servers];
-      return [...recordedNow.filter((c) => !goneRefs.has(c.pod) && !wiredRefs.has(c.pod)), ...components];
+      s.servers = [...s.servers.filter((r) => !goneRefs.has(r.pod) && !wiredRefs.has(r.pod) && !serverRefs.has(r.pod)), ...servers];
+      // Only pod components (dns, ingress) are swapped for a changed pod; the underlay's stay.
+      const swapped = (c: ComponentRecord): boolean => componentRefs.has(c.pod) && (c.role === 'dns' || c.role === 'ingress');
+      return [...recordedNow.filter((c) => !goneRefs.has(c.pod) && !wiredRefs.has(c.pod) && !swapped(c)), ...components];
     });
     return complete;
   }

@@ -38,6 +38,8 @@ export interface ComponentRecord {
   /** What it serves, e.g. `53/UDP`, `80/TCP`. */
   ports: string[];
   engine?: L7Engine;
+  /** An ingress proxy's ports terminating TLS (a subset of `ports`), so a change of them is seen. */
+  httpsPorts?: number[];
   log: string;
 }
 
@@ -104,7 +106,7 @@ export async function startIngressPod(ip: IngressPodPlan, layout: DataplaneLayou
     args.push('--https', ip.httpsPorts.join(','), '--default-cert', def.cert, '--default-key', def.key);
   }
   const pid = await startComponent(ip.pod.netns, `pod ${ip.pod.namespace}/${ip.pod.name}`, args, file);
-  return { role: 'ingress', pod: `${ip.pod.namespace}/${ip.pod.name}`, netns: ip.pod.netns, ip: ip.pod.ip, pid, ports: [...ip.httpPorts, ...ip.httpsPorts].map((p) => `${p}/TCP`), engine: ip.engine, log: file };
+  return { role: 'ingress', pod: `${ip.pod.namespace}/${ip.pod.name}`, netns: ip.pod.netns, ip: ip.pod.ip, pid, ports: [...ip.httpPorts, ...ip.httpsPorts].map((p) => `${p}/TCP`), engine: ip.engine, httpsPorts: ip.httpsPorts, log: file };
 }
 
 /**
@@ -133,6 +135,24 @@ export async function startHostLinkSync(top: Topology, layout: DataplaneLayout):
   } finally {
     closeSync(hostNs);
   }
+}
+
+/**
+ * What a pod's component is, from its plan or its record: role, ports (TLS ones marked) and engine.
+ * Two equal identities run the same component; a pod whose identity changed in place needs a restart.
+ */
+export function componentIdentity(c: Pick<ComponentRecord, 'role' | 'ports' | 'engine' | 'httpsPorts'>): string {
+  const tls = new Set((c.httpsPorts ?? []).map((p) => `${p}/TCP`));
+  return `${c.role} ${c.ports.map((p) => (tls.has(p) ? `${p}+tls` : p)).join(',')} ${c.engine ?? ''}`;
+}
+
+/** The identity the record of a component started from this plan will have (see componentIdentity). */
+export function plannedDNSIdentity(): string {
+  return componentIdentity({ role: 'dns', ports: [`${DNS_PORT}/UDP`, `${DNS_PORT}/TCP`] });
+}
+
+export function plannedIngressIdentity(ip: IngressPodPlan): string {
+  return componentIdentity({ role: 'ingress', ports: [...ip.httpPorts, ...ip.httpsPorts].map((p) => `${p}/TCP`), engine: ip.engine, httpsPorts: ip.httpsPorts });
 }
 
 /** Stops recorded components (TERM), each only while its pid still runs in its recorded namespace. */
