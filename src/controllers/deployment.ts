@@ -7,6 +7,8 @@
  */
 import type { Deployment, KObject, PodTemplateSpec, ReplicaSet } from '../api/types.ts';
 import { objectKey } from '../api/kinds.ts';
+import { keyOf, type ObjectSet } from '../cluster/object-set.ts';
+import { PodsByOwner } from './pods-by-owner.ts';
 import type { ReconcileContext } from './context.ts';
 import { podTemplateHash, uidFor } from './names.ts';
 import { sameContent, putIfChanged } from './object-changes.ts';
@@ -120,6 +122,10 @@ export function reconcileDeployments(ctx: ReconcileContext, only?: readonly Depl
     // Several matches (only in odd dumps): prefer the one already running, then the newest revision.
     matching.sort((a, b) => Number((b.spec.replicas ?? 1) > 0) - Number((a.spec.replicas ?? 1) > 0) || revisionOf(b) - revisionOf(a));
     const found: ReplicaSet | undefined = matching[0];
+    if ((d.spec as { paused?: boolean }).paused && !(found && (found.spec.replicas ?? 1) > 0)) {
+      scalePaused(objects, d, sets, replicas);
+      continue;
+    }
     // The new ReplicaSet's revision follows every other one's (a rolled-back-to set moves up).
     const revision = Math.max(0, ...sets.filter((rs) => rs !== found).map(revisionOf)) + 1;
     let current: KObject | undefined = found;
@@ -133,11 +139,42 @@ export function reconcileDeployments(ctx: ReconcileContext, only?: readonly Depl
       if (rs === found || (rs.spec.replicas ?? 1) === 0) continue;
       putIfChanged(objects, rs, { ...rs, spec: { ...rs.spec, replicas: 0 } });
     }
+    cleanupOldReplicaSets(objects, d, sets.filter((rs) => rs !== found));
     // SetDeploymentRevision: the Deployment carries its new ReplicaSet's revision.
     const newRevision = current?.metadata.annotations?.[REVISION_ANNOTATION];
     if (newRevision && d.metadata.annotations?.[REVISION_ANNOTATION] !== newRevision) {
       objects.put({ ...d, metadata: { ...d.metadata, annotations: { ...(d.metadata.annotations ?? {}), [REVISION_ANNOTATION]: newRevision } } });
     }
+  }
+}
+
+/**
+ * A paused Deployment rolls nothing out (sync.go: no new ReplicaSet is created, none is switched to);
+ * it is only scaled: a single active ReplicaSet takes spec.replicas.
+ */
+function scalePaused(objects: ObjectSet, d: Deployment, sets: readonly ReplicaSet[], replicas: number): void {
+  const active = sets.filter((rs) => (rs.spec.replicas ?? 1) > 0);
+  const only = active.length === 1 ? active[0] : active.length === 0 && sets.length ? [...sets].sort((a, b) => revisionOf(b) - revisionOf(a))[0] : undefined;
+  if (!only || (only.spec.replicas ?? 1) === replicas) return;
+  const annotations = { ...(only.metadata.annotations ?? {}), [DESIRED_REPLICAS_ANNOTATION]: String(replicas), [MAX_REPLICAS_ANNOTATION]: String(replicas + maxSurge(d, replicas)) };
+  objects.put({ ...only, metadata: { ...only.metadata, annotations }, spec: { ...only.spec, replicas } });
+}
+
+/**
+ * cleanupDeployment: beyond spec.revisionHistoryLimit (default 10), the oldest revisions among the
+ * old ReplicaSets scaled to 0 are deleted. Upstream waits for their pods to be gone; podnet converges
+ * in one pass, so their pods (the ReplicaSet controller would delete them in this pass) go with them.
+ */
+function cleanupOldReplicaSets(objects: ObjectSet, d: Deployment, old: readonly ReplicaSet[]): void {
+  const limit = (d.spec as { revisionHistoryLimit?: number }).revisionHistoryLimit ?? 10;
+  const now = (rs: ReplicaSet): ReplicaSet | undefined => objects.get<ReplicaSet>('ReplicaSet', rs.metadata.namespace, rs.metadata.name);
+  const cleanable = old.filter((rs) => (now(rs)?.spec.replicas ?? 1) === 0);
+  if (cleanable.length <= limit) return;
+  const byRevision = [...cleanable].sort((a, b) => revisionOf(a) - revisionOf(b) || (a.metadata.name < b.metadata.name ? -1 : 1));
+  const pods = new PodsByOwner(objects);
+  for (const rs of byRevision.slice(0, cleanable.length - limit)) {
+    for (const pod of pods.ownedBy(rs)) objects.delete(keyOf(pod));
+    objects.delete(keyOf(rs));
   }
 }
 

@@ -157,7 +157,10 @@ export function reconcileWorkloadStatus(ctx: ReconcileContext): void {
     conditions = readyCount >= desired - maxUnavailable(d)
       ? setCondition(conditions, { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' })
       : setCondition(conditions, { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
-    if (newSet) {
+    if ((d.spec as { paused?: boolean }).paused) {
+      // checkPausedConditions: a paused Deployment's progress is unknown.
+      conditions = setCondition(conditions, { type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' });
+    } else if (newSet) {
       // DeploymentComplete: every replica updated and available, no old one left.
       const complete = updated === desired && replicas === desired && readyCount === desired;
       conditions = complete

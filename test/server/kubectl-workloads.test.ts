@@ -201,6 +201,40 @@ test('kubectl v1.35 workload commands against podnet serve', async (t) => {
       assert.match(all, new RegExp(`^replicaset\\.apps/${rs.metadata.name}\\s+2\\s+2\\s+2\\s`, 'm'));
     });
 
+    await t.test('rollout pause holds a new template back (scaling still applies); resume rolls it out', async () => {
+      const [before] = running(c);
+      const image = before.spec.template.spec.containers[0].image;
+      const count = replicaSets(c).length;
+      assert.equal(await ok(c, ['rollout', 'pause', 'deployment/web']), 'deployment.apps/web paused\n');
+      await ok(c, ['set', 'image', 'deployment/web', 'c=nginx:4']);
+      assert.equal(replicaSets(c).length, count);
+      assert.deepEqual(running(c).map((rs) => rs.metadata.name), [before.metadata.name]);
+      assert.equal(podsOf(c, before.metadata.name)[0].spec.containers[0].image, image);
+      const progressing = (statusOf(deployment(c)).conditions as Condition[]).find((x) => x.type === 'Progressing');
+      assert.deepEqual([progressing?.status, progressing?.reason], ['Unknown', 'DeploymentPaused']);
+      await ok(c, ['scale', 'deployment/web', '--replicas=3']);
+      assert.equal(podsOf(c, before.metadata.name).length, 3);
+
+      assert.equal(await ok(c, ['rollout', 'resume', 'deployment/web']), 'deployment.apps/web resumed\n');
+      const [after] = running(c);
+      assert.notEqual(after.metadata.name, before.metadata.name);
+      assert.equal(after.spec.template.spec.containers[0].image, 'nginx:4');
+      assert.equal(podsOf(c, after.metadata.name).length, 3);
+      assert.equal(await ok(c, ['rollout', 'status', 'deployment/web', '--timeout=10s']), 'deployment "web" successfully rolled out\n');
+      await ok(c, ['scale', 'deployment/web', '--replicas=2']);
+    });
+
+    await t.test('revisionHistoryLimit: only that many old ReplicaSets are kept, the oldest revisions go', async () => {
+      await ok(c, ['apply', '-f', c.file('hist.yaml', WEB.replaceAll('web', 'hist').replace('replicas: 2', 'replicas: 1\n  revisionHistoryLimit: 2'))]);
+      for (const n of [2, 3, 4, 5]) await ok(c, ['set', 'image', 'deployment/hist', `c=nginx:${n}`]);
+      const revisions = replicaSets(c, 'hist').map((rs) => rs.metadata.annotations?.[REVISION]).sort();
+      assert.deepEqual(revisions, ['3', '4', '5']);
+      assert.equal(c.store.list().filter((o) => o.kind === 'Pod' && o.metadata.name.startsWith('hist-')).length, 1);
+      const history = await ok(c, ['rollout', 'history', 'deployment/hist']);
+      assert.deepEqual([...history.matchAll(/^(\d+)\s/gm)].map((m) => m[1]), ['3', '4', '5']);
+      await ok(c, ['delete', 'deployment', 'hist']);
+    });
+
     await t.test('top and auth can-i are not served: they fail at once with a clear message', async () => {
       const started = Date.now();
       const top = await c.kubectl(['top', 'pod'], { timeoutMs: 10_000 });
