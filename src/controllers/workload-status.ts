@@ -181,14 +181,20 @@ export function reconcileWorkloadStatus(ctx: ReconcileContext): void {
     }).length;
     const status = sts.status as Record<string, unknown> | undefined;
     const revision = `${sts.metadata.name}-${podTemplateHash(sts.spec.template)}`;
+    // A dump's revision names are kept until the template changes; then, converged in this pass,
+    // every pod runs the new revision, which becomes both the update and the current one.
+    const before = objects.original(keyOf(sts)) as StatefulSet | undefined;
+    const templateChanged = !!before && !sameContent(before.spec.template, sts.spec.template);
+    const updateRevision = templateChanged ? revision : ((status?.updateRevision as string | undefined) ?? revision);
+    const currentRevision = templateChanged && current === active.length ? updateRevision : ((status?.currentRevision as string | undefined) ?? revision);
     putStatus(ctx, sts, withCounts(status, {
       replicas: active.length,
       readyReplicas: r,
       currentReplicas: current,
       updatedReplicas: current,
       availableReplicas: r,
-      currentRevision: (status?.currentRevision as string | undefined) ?? revision,
-      updateRevision: (status?.updateRevision as string | undefined) ?? revision,
+      currentRevision,
+      updateRevision,
       observedGeneration,
     }, ['replicas', 'availableReplicas']));
   }
