@@ -9,6 +9,7 @@ import type { SourcedObject } from '../api/decode.ts';
 import { InvalidInputError, type InputError } from '../api/errors.ts';
 import type { KObject } from '../api/types.ts';
 import type { ClusterConfig } from '../cluster/config.ts';
+import { jsonEqual } from '../cluster/json-equal.ts';
 import { keyOf } from '../cluster/object-set.ts';
 import { ConflictError, type Store, type WatchEvent } from '../cluster/store.ts';
 import { applyObjects, deleteObjects } from '../controllers/apply.ts';
@@ -133,7 +134,8 @@ export class ObjectWriter {
     const sourced: SourcedObject = { object: stripForStore(object), info, source: REQUEST_SOURCE };
     const result = applyObjects(this.store, [sourced], this.config(), { dryRun: opts.dryRun });
     warnings.push(...result.warnings);
-    const stored = opts.dryRun ? result.results[0].object : (this.store.get(key) ?? result.results[0].object);
+    const live = this.store.get(key);
+    const stored = opts.dryRun ? dryRunAnswer(result.results[0].object, live, opts.subresource === 'status') : (live ?? result.results[0].object);
     const changed = result.events.some((e) => keyOf(e.object) === key) || (opts.dryRun && result.results[0].action !== 'unchanged');
     const entries = opts.managedFields ?? this.ownership(resource, object, before, opts);
     if (!opts.dryRun) this.managed.set(key, stored.metadata.uid ?? '', entries);
@@ -245,6 +247,26 @@ interface PendingCreate {
 }
 
 const REQUEST_SOURCE = { file: '', line: 0, lineOf: (): number => 0 };
+
+/**
+ * A dry-run update answered as the API server answers it (what `kubectl diff` shows as MERGED): the
+ * live object's identity and resourceVersion, generation counted up when the spec changes, and the
+ * live status (the registry's PrepareForUpdate keeps it; no controller runs on a dry run upstream).
+ */
+function dryRunAnswer(object: KObject, live: KObject | undefined, statusWrite: boolean): KObject {
+  if (!live) return object;
+  const meta = { ...object.metadata };
+  meta.uid = live.metadata.uid;
+  meta.creationTimestamp = live.metadata.creationTimestamp;
+  meta.resourceVersion = live.metadata.resourceVersion;
+  meta.generation = (live.metadata.generation ?? 1) + (jsonEqual(live.spec, object.spec) ? 0 : 1);
+  const out = { ...object, metadata: meta } as KObject;
+  if (!statusWrite) {
+    if (live.status !== undefined) out.status = live.status;
+    else delete out.status;
+  }
+  return out;
+}
 
 /** Field managers live beside the store (see managed-fields-table.ts), not in it. */
 function stripForStore(obj: KObject): KObject {

@@ -275,6 +275,22 @@ spec:
       await ok(c, ['delete', '-f', c.file('sts.yaml', manifest)]);
     });
 
+    await t.test('diff: the server dry run answers with the live identity, generation + 1 and the live status', async () => {
+      const live = deployment(c);
+      const revision = c.store.revision;
+      const manifest = c.file('web5.yaml', WEB.replace('replicas: 2', 'replicas: 5').replace('nginx:1.27', live.spec.template.spec.containers[0].image));
+      const r = await c.kubectl(['diff', '-f', manifest]);
+      assert.equal(r.code, 1, r.stderr); // kubectl diff: 1 = differences found
+      const changed = r.stdout.split('\n').filter((l) => /^[-+] /.test(l));
+      assert.deepEqual(changed, [
+        `-  generation: ${live.metadata.generation}`,
+        `+  generation: ${(live.metadata.generation ?? 0) + 1}`,
+        '-  replicas: 2',
+        '+  replicas: 5',
+      ]);
+      assert.equal(c.store.revision, revision, 'a dry run commits nothing');
+    });
+
     await t.test('top and auth can-i are not served: they fail at once with a clear message', async () => {
       const started = Date.now();
       const top = await c.kubectl(['top', 'pod'], { timeoutMs: 10_000 });
