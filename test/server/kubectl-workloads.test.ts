@@ -278,7 +278,7 @@ spec:
     await t.test('diff: the server dry run answers with the live identity, generation + 1 and the live status', async () => {
       const live = deployment(c);
       const revision = c.store.revision;
-      const manifest = c.file('web5.yaml', WEB.replace('replicas: 2', 'replicas: 5').replace('nginx:1.27', live.spec.template.spec.containers[0].image));
+      const manifest = c.file('web5.yaml', WEB.replace('replicas: 2', 'replicas: 5').replace('nginx:1.27', live.spec.template.spec.containers[0].image ?? 'nginx:1.27'));
       const r = await c.kubectl(['diff', '-f', manifest]);
       assert.equal(r.code, 1, r.stderr); // kubectl diff: 1 = differences found
       const changed = r.stdout.split('\n').filter((l) => /^[-+] /.test(l));
