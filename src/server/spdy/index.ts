@@ -5,4 +5,4 @@ export {
   SPDY_VERSION, SpdyProtocolError, type HeaderList, type SettingsEntry, type SpdyFrame,
 } from './frames.ts';
 export { HeaderCompressor, HeaderDecompressor } from './header-compression.ts';
-export { SpdySession, SpdyStream, type ByteTransport } from './session.ts';
+export { SpdySession, SpdyStream, TRANSPORT_HIGH_WATER_MARK, type ByteTransport, type TransportFlow } from './session.ts';

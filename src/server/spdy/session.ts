@@ -5,17 +5,44 @@
  * RST_STREAM; DATA frames carry bytes, FIN half-closes; PINGs are echoed; SETTINGS and WINDOW_UPDATE
  * are read and ignored (spdystream sends data regardless of windows, and so do we); GOAWAY ends the
  * session. Each stream is a Node Duplex (allowHalfOpen), so callers pipe it like a socket.
+ *
+ * Backpressure, given the transport's socket (`ByteTransport.flow`): a stream's write completes only
+ * once the socket's unsent bytes are below TRANSPORT_HIGH_WATER_MARK (so `stream.write()` returns false
+ * and 'drain' follows, as on a socket), and while any stream's reader lags (its buffer is full) the
+ * socket is paused — the peer's TCP window then closes. Pausing the whole session for one stream is
+ * what spdystream does too: its frame loop blocks on a stream whose reader does not read.
  */
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { decodeFrames, decodeHeaderBlock, encodeFrame, encodeHeaderBlock, FLAG_FIN, FLAG_UNIDIRECTIONAL, RST_STATUS, SpdyProtocolError, type HeaderList, type SpdyFrame } from './frames.ts';
 import { HeaderCompressor, HeaderDecompressor } from './header-compression.ts';
 
+/** The socket under a transport (also under a WebSocket tunnel), as far as backpressure needs it. */
+export interface TransportFlow {
+  /** Bytes written and not yet sent. */
+  readonly writableLength: number;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  removeListener(event: 'drain' | 'close', listener: () => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
+
 /** Where the session's bytes go; the caller feeds received bytes to `SpdySession.receive`. */
 export interface ByteTransport {
   write(data: Buffer): void;
   end(): void;
+  /** Without it the session buffers without bound (no backpressure either way). */
+  flow?: TransportFlow;
 }
+
+/** Stream writes wait while the transport holds more unsent bytes than this. */
+export const TRANSPORT_HIGH_WATER_MARK = 256 * 1024;
+
+/**
+ * Received DATA bytes queued behind a frame still being handled (a SYN_STREAM's header block
+ * decompresses asynchronously) above which the transport is paused too.
+ */
+const INBOUND_HIGH_WATER_MARK = 256 * 1024;
 
 /** Data frames we send are cut to this size (spdystream reads any size up to 2^24-1). */
 const MAX_DATA_CHUNK = 32 * 1024;
@@ -33,6 +60,8 @@ export class SpdyStream extends Duplex {
     super({ allowHalfOpen: true });
     // Writes racing a reset (or the session's end) must not surface as an unhandled 'error'.
     this.on('error', () => undefined);
+    // A stream gone (destroyed by its user too) no longer holds the session's reading.
+    this.on('close', () => session.readerCaughtUp(id));
   }
 
   /** The first value of a header (names are case-insensitive). */
@@ -60,7 +89,7 @@ export class SpdyStream extends Duplex {
   /** @internal bytes from the peer */
   deliver(data: Buffer, fin: boolean): void {
     if (this.remoteClosed) return;
-    if (data.length) this.push(data);
+    if (data.length && !this.push(data)) this.session.readerBehind(this.id);
     if (fin) this.remoteFinished();
   }
 
@@ -81,7 +110,7 @@ export class SpdyStream extends Duplex {
   }
 
   override _read(): void {
-    // no flow control: the peer's data is pushed as it arrives
+    this.session.readerCaughtUp(this.id);
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
@@ -90,7 +119,7 @@ export class SpdyStream extends Duplex {
     for (let off = 0; off < chunk.length; off += MAX_DATA_CHUNK) {
       this.session.send({ type: 'data', streamId: this.id, flags: 0, data: chunk.subarray(off, off + MAX_DATA_CHUNK) });
     }
-    cb();
+    this.session.whenWritable(() => cb());
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -125,6 +154,15 @@ export class SpdySession extends EventEmitter {
   private outbound: Promise<void> = Promise.resolve();
   private lastStreamId = 0;
   private closed = false;
+  /** Stream writes waiting for the transport to drain. */
+  private writeWaiters: Array<() => void> = [];
+  /** Streams whose reader lags: while any, the transport is paused. */
+  private readonly lagging = new Set<number>();
+  /** Bytes of frames queued to send and not yet handed to the transport. */
+  private queuedOutbound = 0;
+  /** DATA bytes received and not yet handed to their stream. */
+  private queuedInbound = 0;
+  private paused = false;
 
   constructor(private readonly transport: ByteTransport) {
     super();
@@ -148,15 +186,37 @@ export class SpdySession extends EventEmitter {
       return;
     }
     for (const f of frames) {
-      this.inbound = this.inbound.then(() => (this.closed ? undefined : this.handle(f))).catch((err: Error) => this.fail(err));
+      const size = f.type === 'data' ? f.data.length : 0;
+      this.queuedInbound += size;
+      this.inbound = this.inbound
+        .then(() => (this.closed ? undefined : this.handle(f)))
+        .catch((err: Error) => this.fail(err))
+        .finally(() => {
+          this.queuedInbound -= size;
+          this.updatePaused();
+        });
     }
+    this.updatePaused();
+  }
+
+  /** Reads the transport only while no stream's reader lags and few received bytes wait to be handled. */
+  private updatePaused(): void {
+    const flow = this.transport.flow;
+    if (!flow || this.closed) return;
+    const pause = this.lagging.size > 0 || this.queuedInbound > INBOUND_HIGH_WATER_MARK;
+    if (pause === this.paused) return;
+    this.paused = pause;
+    if (pause) flow.pause();
+    else flow.resume();
   }
 
   /** @internal queue a frame */
   send(frame: SpdyFrame): void {
     if (this.closed) return;
     const bytes = encodeFrame(frame);
+    this.queuedOutbound += bytes.length;
     this.outbound = this.outbound.then(() => {
+      this.queuedOutbound -= bytes.length;
       if (!this.closed) this.transport.write(bytes);
     });
   }
@@ -174,6 +234,43 @@ export class SpdySession extends EventEmitter {
   /** @internal a stream that both sides have closed */
   forget(id: number): void {
     this.streams.delete(id);
+    this.readerCaughtUp(id);
+  }
+
+  /**
+   * @internal calls `done` once the frames queued so far are handed to the transport and its unsent
+   * bytes are at most TRANSPORT_HIGH_WATER_MARK — at once (keeping the order of what the stream does
+   * next) without a flow, once closed, or while everything queued fits under the mark.
+   */
+  whenWritable(done: () => void): void {
+    const flow = this.transport.flow;
+    if (this.closed || !flow || flow.writableLength + this.queuedOutbound <= TRANSPORT_HIGH_WATER_MARK) return done();
+    void this.outbound.then(() => {
+      if (this.closed || flow.writableLength <= TRANSPORT_HIGH_WATER_MARK) return done();
+      this.writeWaiters.push(done);
+      if (this.writeWaiters.length > 1) return;
+      // Above the socket's own high-water mark its write returned false, so 'drain' follows; 'close' if it dies.
+      const release = (): void => {
+        flow.removeListener('drain', release);
+        flow.removeListener('close', release);
+        const waiters = this.writeWaiters;
+        this.writeWaiters = [];
+        for (const w of waiters) w();
+      };
+      flow.once('drain', release);
+      flow.once('close', release);
+    });
+  }
+
+  /** @internal a stream's reader has not taken what was delivered: stop reading the transport. */
+  readerBehind(id: number): void {
+    this.lagging.add(id);
+    this.updatePaused();
+  }
+
+  /** @internal a stream's reader wants more (or the stream is gone): read again once no stream lags. */
+  readerCaughtUp(id: number): void {
+    if (this.lagging.delete(id)) this.updatePaused();
   }
 
   /** Ends the session: GOAWAY, then the transport closes once queued frames are out. */
@@ -189,6 +286,9 @@ export class SpdySession extends EventEmitter {
     this.closed = true;
     for (const s of this.streams.values()) s.aborted();
     this.streams.clear();
+    const waiters = this.writeWaiters;
+    this.writeWaiters = [];
+    for (const w of waiters) w();
     this.compressor.close();
     this.decompressor.close();
     if (endTransport) this.transport.end();
@@ -238,7 +338,7 @@ export class SpdySession extends EventEmitter {
       }
       case 'rstStream': {
         const stream = this.streams.get(f.streamId);
-        this.streams.delete(f.streamId);
+        this.forget(f.streamId);
         stream?.aborted();
         return;
       }
