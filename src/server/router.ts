@@ -72,6 +72,8 @@ export function route(pathname: string): Route | undefined {
 /** API groups kubectl commands post to that podnet does not serve, with what a user should know instead. */
 const UNSERVED_GROUPS: Readonly<Record<string, string>> = {
   'authorization.k8s.io': 'podnet serves no authorization API (authorization.k8s.io, used by kubectl auth can-i): there is no RBAC, and every request carrying the kubeconfig\'s token is allowed',
+  autoscaling: 'podnet serves no autoscaling API (HorizontalPodAutoscalers, used by kubectl autoscale): no metrics exist to scale on; use kubectl scale',
+  batch: 'podnet serves no batch API (Jobs, CronJobs): podnet models long-running workloads only (Deployments, ReplicaSets, StatefulSets, DaemonSets, Pods)',
   'authentication.k8s.io': 'podnet serves no authentication API (authentication.k8s.io, used by kubectl auth whoami): the only identity is the kubeconfig\'s token, allowed everything',
 };
 

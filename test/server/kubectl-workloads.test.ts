@@ -291,7 +291,7 @@ spec:
       assert.equal(c.store.revision, revision, 'a dry run commits nothing');
     });
 
-    await t.test('top and auth can-i are not served: they fail at once with a clear message', async () => {
+    await t.test('top, auth can-i and create job are not served: they fail at once with a clear message', async () => {
       const started = Date.now();
       const top = await c.kubectl(['top', 'pod'], { timeoutMs: 10_000 });
       assert.equal(top.code, 1);
@@ -299,6 +299,9 @@ spec:
       const can = await c.kubectl(['auth', 'can-i', 'create', 'pods'], { timeoutMs: 10_000 });
       assert.equal(can.code, 1);
       assert.match(can.stderr, /^Error from server \(NotFound\): podnet serves no authorization API/);
+      const job = await c.kubectl(['create', 'job', 'once', '--image=busybox'], { timeoutMs: 10_000 });
+      assert.equal(job.code, 1);
+      assert.match(job.stderr, /^error: failed to create job: podnet serves no batch API/);
       assert.ok(Date.now() - started < 8000);
     });
 
