@@ -279,13 +279,14 @@ export class ApiServer {
     let end: () => void;
     if (websocket) {
       const conn = acceptWebSocket(req, socket, head, PORT_FORWARD_WS_PROTOCOL);
-      session = new SpdySession({ write: (data) => conn.send(data), end: () => conn.close(1000) });
+      // flow: the tunnel's frames travel on this socket, so its buffer is the session's backpressure.
+      session = new SpdySession({ write: (data) => conn.send(data), end: () => conn.close(1000), flow: socket });
       conn.on('message', (data: Buffer, binary: boolean) => (binary ? session.receive(data) : conn.close(1003, 'SPDY travels in binary messages')));
       conn.on('close', () => session.transportClosed());
       end = () => conn.close(1001, 'server shutting down');
     } else {
       socket.write(['HTTP/1.1 101 Switching Protocols', 'Connection: Upgrade', 'Upgrade: SPDY/3.1', `X-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}`, '', ''].join('\r\n'));
-      session = new SpdySession({ write: (data) => socket.writable && socket.write(data), end: () => socket.end() });
+      session = new SpdySession({ write: (data) => socket.writable && socket.write(data), end: () => socket.end(), flow: socket });
       socket.on('data', (chunk: Buffer) => session.receive(chunk));
       socket.on('close', () => session.transportClosed());
       socket.on('error', () => session.transportClosed());
