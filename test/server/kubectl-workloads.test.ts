@@ -235,6 +235,23 @@ test('kubectl v1.35 workload commands against podnet serve', async (t) => {
       await ok(c, ['delete', 'deployment', 'hist']);
     });
 
+    await t.test('a rollout whose pods cannot run: rollout status keeps waiting, Available is False, Progressing ReplicaSetUpdated', async () => {
+      const stuck = WEB.replaceAll('web', 'stuck').replace('replicas: 2', 'replicas: 1').replace('    spec:\n      containers:', '    spec:\n      nodeSelector: {zone: nowhere}\n      containers:');
+      await ok(c, ['apply', '-f', c.file('stuck.yaml', stuck)]);
+      const r = await c.kubectl(['rollout', 'status', 'deployment/stuck', '--timeout=2s']);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, 'Waiting for deployment "stuck" rollout to finish: 0 of 1 updated replicas are available...\n');
+      assert.match(r.stderr, /timed out waiting for the condition/);
+      const [rs] = running(c, 'stuck');
+      // One replica: maxUnavailable floor(25%) = 0, so no availability below 1.
+      assert.deepEqual((statusOf(deployment(c, 'stuck')).conditions as Condition[]).map((x) => [x.type, x.status, x.reason, x.message]), [
+        ['Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'],
+        ['Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rs.metadata.name}" is progressing.`],
+      ]);
+      assert.equal(await ok(c, ['wait', '--for=condition=Available=false', 'deployment/stuck', '--timeout=10s']), 'deployment.apps/stuck condition met\n');
+      await ok(c, ['delete', 'deployment', 'stuck']);
+    });
+
     await t.test('StatefulSet and DaemonSet (RollingUpdate): rollout restart, then rollout status reports the new revision', async () => {
       const manifest = `apiVersion: apps/v1
 kind: StatefulSet
