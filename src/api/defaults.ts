@@ -69,14 +69,48 @@ const DEFAULTERS: Record<string, (o: Rec, options: DefaultingOptions) => void> =
     const params = rec(rec(o.spec)?.parameters);
     if (params) setDefault(params, 'scope', 'Cluster');
   },
-  Deployment: (o) => defaultWorkload(o, true),
+  // apps/v1 SetDefaults_Deployment/StatefulSet/DaemonSet: update strategies, history and deadlines.
+  Deployment: (o) => {
+    defaultWorkload(o, true);
+    const spec = rec(o.spec);
+    if (!spec) return;
+    const strategy = defaultStrategy(spec, 'strategy');
+    if (strategy.type === 'RollingUpdate') {
+      const rolling = defaultRecord(strategy, 'rollingUpdate');
+      setDefault(rolling, 'maxUnavailable', '25%');
+      setDefault(rolling, 'maxSurge', '25%');
+    }
+    setDefault(spec, 'revisionHistoryLimit', 10);
+    setDefault(spec, 'progressDeadlineSeconds', 600);
+  },
   ReplicaSet: (o) => defaultWorkload(o, true),
   StatefulSet: (o) => {
     defaultWorkload(o, true);
     const spec = rec(o.spec);
-    if (spec) setDefault(spec, 'podManagementPolicy', 'OrderedReady');
+    if (!spec) return;
+    setDefault(spec, 'podManagementPolicy', 'OrderedReady');
+    const strategy = rec(spec.updateStrategy);
+    // An unset type gets RollingUpdate with a partition; a set type only fills an existing rollingUpdate.
+    if (!strategy?.type) defaultRecord(defaultStrategy(spec, 'updateStrategy'), 'rollingUpdate');
+    const rolling = rec(rec(spec.updateStrategy)?.rollingUpdate);
+    if (rec(spec.updateStrategy)?.type === 'RollingUpdate' && rolling) setDefault(rolling, 'partition', 0);
+    const retention = defaultRecord(spec, 'persistentVolumeClaimRetentionPolicy');
+    setDefault(retention, 'whenDeleted', 'Retain');
+    setDefault(retention, 'whenScaled', 'Retain');
+    setDefault(spec, 'revisionHistoryLimit', 10);
   },
-  DaemonSet: (o) => defaultWorkload(o, false),
+  DaemonSet: (o) => {
+    defaultWorkload(o, false);
+    const spec = rec(o.spec);
+    if (!spec) return;
+    const strategy = defaultStrategy(spec, 'updateStrategy');
+    if (strategy.type === 'RollingUpdate') {
+      const rolling = defaultRecord(strategy, 'rollingUpdate');
+      setDefault(rolling, 'maxUnavailable', 1);
+      setDefault(rolling, 'maxSurge', 0);
+    }
+    setDefault(spec, 'revisionHistoryLimit', 10);
+  },
   Gateway: defaultGateway,
   HTTPRoute: defaultHTTPRoute,
 };
@@ -150,6 +184,22 @@ function defaultWorkload(o: Rec, hasReplicas: boolean): void {
   if (hasReplicas) setDefault(spec, 'replicas', 1);
   const podSpec = rec(rec(spec.template)?.spec);
   if (podSpec) defaultPodSpec(podSpec);
+}
+
+/** `spec[field]` as a record, created empty when absent. */
+function defaultRecord(parent: Rec, field: string): Rec {
+  const existing = rec(parent[field]);
+  if (existing) return existing;
+  const created: Rec = {};
+  parent[field] = created;
+  return created;
+}
+
+/** A workload's update strategy with its type defaulted to RollingUpdate. */
+function defaultStrategy(spec: Rec, field: 'strategy' | 'updateStrategy'): Rec {
+  const strategy = defaultRecord(spec, field);
+  if (!strategy.type) strategy.type = 'RollingUpdate';
+  return strategy;
 }
 
 function defaultNetworkPolicy(o: Rec): void {

@@ -119,6 +119,36 @@ describe('workloads (apps/v1)', () => {
     assert.equal((defaultObject(obj('StatefulSet', 'apps/v1', { spec: {} })).spec as Rec).podManagementPolicy, 'OrderedReady');
     assert.equal('replicas' in (defaultObject(obj('DaemonSet', 'apps/v1', { spec: {} })).spec as Rec), false);
   });
+
+  // apps/v1 defaults.go: SetDefaults_Deployment, SetDefaults_StatefulSet, SetDefaults_DaemonSet.
+  const spec = (kind: string, given: Rec): Rec => defaultObject(obj(kind, 'apps/v1', { spec: given })).spec as Rec;
+  it('Deployment: RollingUpdate 25%/25%, revisionHistoryLimit 10, progressDeadlineSeconds 600; Recreate gets no rollingUpdate', () => {
+    const d = spec('Deployment', {});
+    assert.deepEqual(d.strategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } });
+    assert.deepEqual([d.revisionHistoryLimit, d.progressDeadlineSeconds], [10, 600]);
+    assert.deepEqual(spec('Deployment', { strategy: { type: 'Recreate' } }).strategy, { type: 'Recreate' });
+    assert.deepEqual(spec('Deployment', { strategy: { rollingUpdate: { maxSurge: 1 } }, revisionHistoryLimit: 0 }).strategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: 1 } });
+    assert.equal(spec('Deployment', { revisionHistoryLimit: 0 }).revisionHistoryLimit, 0);
+  });
+
+  it('StatefulSet: RollingUpdate with partition 0 only when the type was unset; PVC retention Retain/Retain; revisionHistoryLimit 10', () => {
+    const s = spec('StatefulSet', {});
+    assert.deepEqual(s.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+    assert.deepEqual(s.persistentVolumeClaimRetentionPolicy, { whenDeleted: 'Retain', whenScaled: 'Retain' });
+    assert.equal(s.revisionHistoryLimit, 10);
+    // A given RollingUpdate type without rollingUpdate stays without it; OnDelete gets nothing.
+    assert.deepEqual(spec('StatefulSet', { updateStrategy: { type: 'RollingUpdate' } }).updateStrategy, { type: 'RollingUpdate' });
+    assert.deepEqual(spec('StatefulSet', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: {} } }).updateStrategy, { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+    assert.deepEqual(spec('StatefulSet', { updateStrategy: { type: 'OnDelete' } }).updateStrategy, { type: 'OnDelete' });
+    assert.deepEqual(spec('StatefulSet', { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete' } }).persistentVolumeClaimRetentionPolicy, { whenDeleted: 'Delete', whenScaled: 'Retain' });
+  });
+
+  it('DaemonSet: RollingUpdate maxUnavailable 1, maxSurge 0; OnDelete kept; revisionHistoryLimit 10', () => {
+    const d = spec('DaemonSet', {});
+    assert.deepEqual(d.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+    assert.equal(d.revisionHistoryLimit, 10);
+    assert.deepEqual(spec('DaemonSet', { updateStrategy: { type: 'OnDelete' } }).updateStrategy, { type: 'OnDelete' });
+  });
 });
 
 describe('SetDefaults_NetworkPolicy / NetworkPolicyPort', () => {

@@ -252,14 +252,15 @@ test('kubectl v1.35 workload commands against podnet serve', async (t) => {
       await ok(c, ['delete', 'deployment', 'stuck']);
     });
 
-    await t.test('StatefulSet and DaemonSet (RollingUpdate): rollout restart, then rollout status reports the new revision', async () => {
+    // No updateStrategy in the manifests: apps/v1 defaulting makes both RollingUpdate, which rollout status
+    // needs; the StatefulSet's defaulted rollingUpdate.partition (0) makes kubectl report a partitioned roll out.
+    await t.test('StatefulSet and DaemonSet (RollingUpdate by default): rollout restart, then rollout status reports the new revision', async () => {
       const manifest = `apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: db}
 spec:
   serviceName: db
   replicas: 2
-  updateStrategy: {type: RollingUpdate}
   selector: {matchLabels: {app: db}}
   template:
     metadata: {labels: {app: db}}
@@ -269,7 +270,6 @@ apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: agent}
 spec:
-  updateStrategy: {type: RollingUpdate}
   selector: {matchLabels: {app: agent}}
   template:
     metadata: {labels: {app: agent}}
@@ -278,7 +278,7 @@ spec:
       await ok(c, ['apply', '-f', c.file('sts.yaml', manifest)]);
       const revision = (): string => String(statusOf(c.store.get('StatefulSet/default/db')!).updateRevision);
       const first = revision();
-      assert.equal(await ok(c, ['rollout', 'status', 'sts/db', '--timeout=10s']), `statefulset rolling update complete 2 pods at revision ${first}...\n`);
+      assert.equal(await ok(c, ['rollout', 'status', 'sts/db', '--timeout=10s']), 'partitioned roll out complete: 2 new pods have been updated...\n');
       assert.equal(await ok(c, ['rollout', 'restart', 'sts/db']), 'statefulset.apps/db restarted\n');
       const second = revision();
       assert.notEqual(second, first);
@@ -286,7 +286,7 @@ spec:
       const sts = statusOf(c.store.get('StatefulSet/default/db')!);
       assert.equal(sts.currentRevision, second);
       assert.equal(sts.observedGeneration, c.store.get('StatefulSet/default/db')!.metadata.generation);
-      assert.equal(await ok(c, ['rollout', 'status', 'sts/db', '--timeout=10s']), `statefulset rolling update complete 2 pods at revision ${second}...\n`);
+      assert.equal(await ok(c, ['rollout', 'status', 'sts/db', '--timeout=10s']), 'partitioned roll out complete: 2 new pods have been updated...\n');
       assert.equal(await ok(c, ['rollout', 'restart', 'ds/agent']), 'daemonset.apps/agent restarted\n');
       assert.equal(await ok(c, ['rollout', 'status', 'ds/agent', '--timeout=10s']), 'daemon set "agent" successfully rolled out\n');
       await ok(c, ['delete', '-f', c.file('sts.yaml', manifest)]);
