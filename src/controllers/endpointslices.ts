@@ -20,6 +20,7 @@ import { compareObjects, type IndexSpec } from '../cluster/object-set.ts';
 import { objectKey } from '../api/kinds.ts';
 import { apiServerAddresses, apiServerEndpoints, apiServerEndpointSlice } from './apiserver-endpoints.ts';
 import type { ReconcileContext } from './context.ts';
+import { kindOfKey } from './change-scope.ts';
 import { generatedName } from './names.ts';
 import { addressTypeOf, addressTypesForService, endpointConditions, findPort, podIPs, shouldPodBeInEndpoints, shouldSetHostname } from './endpoint-conditions.ts';
 import {
@@ -84,7 +85,7 @@ function scopeOf(ctx: ReconcileContext, changes: ReadonlyMap<string, KObject | u
   const services = new Set<string>();
   const endpoints = new Set<string>(['default/kubernetes']);
   for (const [key, before] of changes) {
-    const kind = key.slice(0, key.indexOf('/'));
+    const kind = kindOfKey(key);
     if (kind !== 'Pod' && kind !== 'Service' && kind !== 'Endpoints' && kind !== 'EndpointSlice' && kind !== 'Node') continue;
     if (kind === 'Node') return undefined;
     const now = objects.byKey(key);

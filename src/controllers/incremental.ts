@@ -15,6 +15,7 @@
 import type { KObject } from '../api/types.ts';
 import type { ObjectSet } from '../cluster/object-set.ts';
 import type { ReconcileContext } from './context.ts';
+import { kindOfKey } from './change-scope.ts';
 import { CHANGE_DRIVEN, PIPELINE, READS } from './reconcile.ts';
 
 interface Run {
@@ -27,8 +28,6 @@ interface Run {
   /** The sources and deleted keys of that run that may have steered it (CHANGE_DRIVEN's kinds). */
   steered: string[];
 }
-
-const kindOfKey = (key: string): string => key.slice(0, key.indexOf('/'));
 
 function versions(objects: ObjectSet, reads: readonly string[] | '*'): number[] {
   return reads === '*' ? [objects.version()] : reads.map((k) => objects.version(k));
