@@ -7,6 +7,12 @@ import type { DataplaneState } from './state.ts';
 
 export class ExecTargetError extends Error {}
 
+/** What to do next for a node target: start the dataplane, or pick one of the nodes it runs. */
+function notUpHint(state: DataplaneState | undefined): string {
+  if (!state) return '; run podnet up';
+  return `; the running dataplane has nodes ${state.topology.nodes.map((n) => n.name).join(', ') || '(none)'}`;
+}
+
 /** The namespace of `ns/pod`, `pod` (namespace default) or `node/NAME`. */
 export function execTargetNetns(target: string, names: DataplaneNames, state: DataplaneState | undefined): string {
   const parts = target.split('/');
@@ -15,13 +21,13 @@ export function execTargetNetns(target: string, names: DataplaneNames, state: Da
   if (parts[0] === 'node' && parts.length === 2) {
     const node = state?.topology.nodes.find((n) => n.name === parts[1]);
     netns = node?.netns ?? names.node(parts[1]);
-    if (!netnsExists(netns)) throw new ExecTargetError(`node ${parts[1]} is not up (no network namespace ${netns}); run podnet up`);
+    if (!netnsExists(netns)) throw new ExecTargetError(`node ${parts[1]} is not up (no network namespace ${netns})${notUpHint(state)}`);
     return netns;
   }
   const [namespace, name] = parts.length === 2 ? parts : ['default', parts[0]];
   const pod = state?.topology.pods.find((p) => p.namespace === namespace && p.name === name);
   netns = pod?.netns ?? names.pod(namespace, name);
-  if (!netnsExists(netns)) throw new ExecTargetError(`pod ${namespace}/${name} is not up (no network namespace ${netns})`);
+  if (!netnsExists(netns)) throw new ExecTargetError(`pod ${namespace}/${name} is not up (no network namespace ${netns})${state ? '' : '; run podnet up'}`);
   return netns;
 }
 
