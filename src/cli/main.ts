@@ -48,6 +48,12 @@ function reportError(err: unknown, command: string | undefined): number {
     process.stderr.write(`error: ${err.message}\n`);
     return 2;
   }
+  // The machine said no (port in use, permission, missing file): its message says it all. Anything
+  // else is a podnet bug, and its stack is what a report needs.
+  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((err as NodeJS.ErrnoException).code ?? '')) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return 1;
+  }
   process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return 1;
 }

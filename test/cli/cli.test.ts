@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { Sandbox } from './helpers.ts';
 
@@ -187,6 +188,19 @@ describe('damaged state', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(box.run(['reset']).code, 0);
     assert.equal(box.run(['get', 'ns', 'default', '-o', 'name']).code, 1, 'empty cluster after reset');
+  });
+
+  test('a port already in use is the system\'s one-line message, exit 1, no stack trace', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const r = box.run(['dns', 'serve', '--listen', `127.0.0.1:${(taken.address() as AddressInfo).port}`]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^error: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+$/m);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      taken.close();
+    }
   });
 
   test('input errors outside apply/delete do not claim "nothing was applied"', () => {
