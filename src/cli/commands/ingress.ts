@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { expandPaths } from '../../api/decode.ts';
-import { InvalidInputError } from '../../api/errors.ts';
 import {
   defaultWorkerCount, L7Proxy, L7ProxyWorkers, NginxProxy, splitEndpoint, type ClusterSnapshot, type ListenSpec, type TLSMaterial,
 } from '../../dataplane/l7/index.ts';
@@ -55,10 +54,15 @@ export function parseListen(text: string, tls: boolean): ListenSpec {
 
 function readPair(text: string, flag: string): TLSMaterial {
   const { cert, key } = pairPaths(text, flag);
+  return { cert: readFlagFile(cert, flag), key: readFlagFile(key, flag) };
+}
+
+function readFlagFile(path: string, flag: string): Buffer {
   try {
-    return { cert: readFileSync(cert), key: readFileSync(key) };
-  } catch {
-    throw new InvalidInputError([{ file: `${cert},${key}`, reason: `${flag}: cannot read certificate or key` }]);
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`${flag}: cannot read ${path}${code ? ` (${code})` : ''}`);
   }
 }
 
