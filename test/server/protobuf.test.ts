@@ -273,6 +273,10 @@ test('protobuf errors: unknown field numbers are refused with message and number
       message: /k8s\.io\.apimachinery\.pkg\.runtime\.Unknown field 9/,
     },
     { name: 'a kind podnet does not decode', body: envelope('v1', 'ServiceAccount', msg(f(1, objectMeta('s')))), code: 415, message: /cannot decode v1 ServiceAccount from protobuf/ },
+    // Names of Object.prototype are not group/versions: an inherited property must not be looked up as one.
+    { name: 'an apiVersion named like an Object property', body: envelope('constructor', 'X', msg()), code: 415, message: /cannot decode constructor X from protobuf/ },
+    // Time.seconds beyond what a date holds (Go's time.Unix rejects years past 9999 when marshalling).
+    { name: 'a Time out of range', body: envelope('v1', 'ConfigMap', msg(f(1, msg(f(1, 'c'), f(8, msg(f(1, 9_000_000_000_000_000n))))))), code: 400, message: /Time of 9000000000000000 seconds is out of range/ },
     { name: 'no magic', body: Buffer.from('{"kind":"ConfigMap"}'), code: 400, message: /expected prefix \[107 56 115 0\]/ },
     { name: 'truncated bytes', body: envelope('v1', 'ConfigMap', msg(f(1, objectMeta('c')))).subarray(0, 20), code: 400, message: /cannot decode the protobuf body/ },
     { name: 'no kind', body: envelope('v1', '', msg()), code: 400, message: /'Kind' is missing/ },

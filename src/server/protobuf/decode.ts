@@ -48,7 +48,7 @@ export const PROTOBUF_KINDS: Readonly<Record<string, readonly string[]>> = {
 
 /** The message of a served kind (`v1`, `Pod` → k8s.io.api.core.v1.Pod); undefined when the schema has none. */
 export function messageTypeOf(apiVersion: string, kind: string): protobuf.Type | undefined {
-  if (!PROTOBUF_KINDS[apiVersion]?.includes(kind)) return undefined;
+  if (!Object.hasOwn(PROTOBUF_KINDS, apiVersion) || !PROTOBUF_KINDS[apiVersion].includes(kind)) return undefined;
   return loadSchema().lookupType(`${PACKAGES[apiVersion]}.${kind}`);
 }
 
@@ -150,8 +150,10 @@ function messageJSON(t: protobuf.Type, m: Message, keepZero: boolean): unknown {
       toJSON(t, m); // refuses unknown fields
       const seconds = toNumber(m.seconds ?? 0);
       if (seconds === 0 && !Object.prototype.hasOwnProperty.call(m, 'seconds')) return keepZero ? null : undefined; // the zero Time is written as an empty message
+      const date = new Date(seconds * 1000);
+      if (Number.isNaN(date.getTime())) throw new ProtobufDecodeError(`a Time of ${seconds} seconds is out of range`, 400);
       // Like upstream, only whole seconds are kept (JSON carries none).
-      return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
     }
     case INT_OR_STRING: {
       toJSON(t, m);
