@@ -78,7 +78,7 @@ const UNSERVED_GROUPS: Readonly<Record<string, string>> = {
 };
 
 function resourceRoute(group: string, version: string, segs: string[]): Route | undefined {
-  const unserved = UNSERVED_GROUPS[group];
+  const unserved = Object.hasOwn(UNSERVED_GROUPS, group) ? UNSERVED_GROUPS[group] : undefined;
   if (unserved) throw new RouteError('unknownResource', unserved);
   if (!segs.length) return { type: 'resourceList', group, version };
   let namespace: string | undefined;

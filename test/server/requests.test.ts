@@ -67,6 +67,8 @@ test('API requests over HTTPS', async (t) => {
       await expectStatus(c, await c.request(CM, { method: 'POST', body: cm('x', { big: 'x'.repeat(4 * 1024 * 1024) }) }), 413, 'RequestEntityTooLarge');
       await expectStatus(c, await c.request('/api/v1/namespaces/nowhere/configmaps', { method: 'POST', body: cm('x') }), 404, 'NotFound', /namespaces "nowhere" not found/);
       await expectStatus(c, await c.request('/api/v1/namespaces/default/widgets'), 404, 'NotFound');
+      // An API group named like an Object property is just an unknown group (not a lookup of the property).
+      await expectStatus(c, await c.request('/apis/toString/v1/namespaces/default/widgets'), 404, 'NotFound', /could not find the requested resource/);
       await expectStatus(c, await c.request('/api/v1/namespaces/default/configmaps?labelSelector=a%20in%20(', {}), 400, 'BadRequest');
       await expectStatus(c, await c.request('/api/v1/namespaces/default/configmaps?fieldSelector=data.k%3Dv', {}), 400, 'BadRequest', /field label not supported: data\.k/);
       assert.equal(c.store.revision, revision, 'no failed request may commit');
