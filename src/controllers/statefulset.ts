@@ -19,9 +19,14 @@ export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
 
+/** The revision name of `sts`'s current template (controller-revision-hash label, status.updateRevision). */
+export function statefulSetRevision(sts: StatefulSet): string {
+  return `${sts.metadata.name}-${podTemplateHash(sts.spec.template)}`;
+}
+
 export function statefulSetPod(sts: StatefulSet, ordinal: number): Pod {
   const name = `${sts.metadata.name}-${ordinal}`;
-  const revision = `${sts.metadata.name}-${podTemplateHash(sts.spec.template)}`;
+  const revision = statefulSetRevision(sts);
   const serviceName = sts.spec.serviceName;
   return podFromTemplate(
     sts.spec.template,

@@ -13,14 +13,13 @@ import type { ReconcileContext } from './context.ts';
 import { shouldRunOn } from './daemonset.ts';
 import { equalIgnoreHash } from './deployment.ts';
 import { pendingGeneration } from './generation.ts';
-import { podTemplateHash } from './names.ts';
 import { sameContent } from './object-changes.ts';
 import { controllerRef } from './ownership.ts';
 import { isPodActive, isPodReady, podMatchesDesired } from './pod-template.ts';
 import { PodsByOwner } from './pods-by-owner.ts';
 import { controllerKey, existing, kindOfKey, versionsOf } from './change-scope.ts';
 import { keyOf } from '../cluster/object-set.ts';
-import { statefulSetPod } from './statefulset.ts';
+import { statefulSetPod, statefulSetRevision } from './statefulset.ts';
 
 type Counts = Record<string, number | string>;
 
@@ -180,7 +179,7 @@ export function reconcileWorkloadStatus(ctx: ReconcileContext): void {
       return Number.isInteger(ordinal) && podMatchesDesired(p, statefulSetPod(sts, ordinal));
     }).length;
     const status = sts.status as Record<string, unknown> | undefined;
-    const revision = `${sts.metadata.name}-${podTemplateHash(sts.spec.template)}`;
+    const revision = statefulSetRevision(sts);
     // A dump's revision names are kept until the template changes; then, converged in this pass,
     // every pod runs the new revision, which becomes both the update and the current one.
     const before = objects.original(keyOf(sts)) as StatefulSet | undefined;
