@@ -20,7 +20,7 @@ import {
 import { decodeBase64 } from '../../api/base64.ts';
 import { TLS_CERT_KEY, TLS_PRIVATE_KEY_KEY, type KObject, type Secret } from '../../api/types.ts';
 import { ClusterView } from '../../cluster/view.ts';
-import { certificateSecretProblem, compileRouteTable, type RouteTable } from '../../model/l7/index.ts';
+import { compileRouteTable, type RouteTable } from '../../model/l7/index.ts';
 import { collect, UsageError } from '../output.ts';
 import { loadCluster, openStore } from '../state.ts';
 import { frontendSelector } from './route.ts';
@@ -109,20 +109,19 @@ function snapshot(c: ProxyCluster, config: LoadedCluster['config']): ClusterSnap
 
 /**
  * The certificates of the Secrets the route table names that the cluster holds in usable form
- * (`--tls-secret` files are not repeated here). A Secret that cannot serve is left out: the proxy
- * then serves the default certificate for its hosts, as ingress-nginx does.
+ * (`--tls-secret` files are not repeated here). The model already judged each one: an Ingress tls
+ * entry carries its `problem`, a Gateway listener only lists refs that resolved. A Secret that cannot
+ * serve is left out: the proxy then serves the default certificate for its hosts, as ingress-nginx does.
  */
 export function clusterCertificates(table: RouteTable, view: ClusterView, files: ReadonlyMap<string, unknown>): Map<string, TLSMaterial> {
-  const named = new Set([...(table.ingress?.tls ?? []), ...table.gateways.flatMap((g) => g.listeners.flatMap((l) => l.tls))].map((t) => t.secret));
+  const usable = [...(table.ingress?.tls ?? []), ...table.gateways.flatMap((g) => g.listeners.flatMap((l) => l.tls))].filter((t) => !t.problem);
   const out = new Map<string, TLSMaterial>();
-  for (const key of [...named].sort()) {
+  for (const key of [...new Set(usable.map((t) => t.secret))].sort()) {
     if (files.has(key)) continue;
     const [ns, name] = key.split('/');
-    // ingress-nginx's reading (keys and PEM, any type); Gateway listeners were already refused by the model otherwise.
-    if (certificateSecretProblem(view, ns, name, 'ingress-nginx')) continue;
-    const data = view.get<Secret>('Secret', ns, name)!.data!;
-    const cert = decodeBase64(data[TLS_CERT_KEY]);
-    const privateKey = decodeBase64(data[TLS_PRIVATE_KEY_KEY]);
+    const data = view.get<Secret>('Secret', ns, name)?.data ?? {};
+    const cert = decodeBase64(data[TLS_CERT_KEY] ?? '');
+    const privateKey = decodeBase64(data[TLS_PRIVATE_KEY_KEY] ?? '');
     if (cert.ok && privateKey.ok) out.set(key, { cert: Buffer.from(cert.bytes), key: Buffer.from(privateKey.bytes) });
   }
   return out;
