@@ -8,11 +8,10 @@
  * run under `nsenter --net=/proc/<own pid>/fd/<fd>`. What it did goes into the kube-system record
  * (`hostLink`, warnings) under the state lock the node agents' pod sync takes.
  */
-import type { ClusterView } from '../../cluster/view.ts';
 import { canonicalJSON } from '../../cluster/store.ts';
 import { DataplaneLayout } from '../state.ts';
 import { ClusterSource } from './cluster-source.ts';
-import { deleteHostLink, planHostLink, setUpHostLink, updateHostRoutes, type HostLinkPlan } from './host-link.ts';
+import { deleteHostLink, needsHostLink, planHostLink, setUpHostLink, updateHostRoutes, type HostLinkPlan } from './host-link.ts';
 import { readKubeSystemRecord, writeKubeSystemRecord } from './start.ts';
 
 /** The kube-system record changed under the lock the pod sync uses (state.lock in the dataplane dir). */
@@ -24,11 +23,6 @@ function updateRecord(layout: DataplaneLayout, change: (hostLink: HostLinkPlan |
     const { hostLink: _, ...rest } = record;
     writeKubeSystemRecord(layout, { ...rest, ...(next.hostLink ? { hostLink: next.hostLink } : {}), warnings: next.warnings });
   });
-}
-
-/** Whether something in the cluster is meant to be reached from outside (startKubeSystem's rule). */
-export function needsHostLink(view: ClusterView): boolean {
-  return view.services.some((s) => s.spec.type === 'LoadBalancer' || s.spec.type === 'NodePort');
 }
 
 export interface HostLinkSyncOptions {

@@ -57,6 +57,11 @@ export interface HostLinkPlan {
   routes: HostRoute[];
 }
 
+/** Whether something in the cluster is meant to be reached from outside: the host link exists only then. */
+export function needsHostLink(view: ClusterView): boolean {
+  return view.services.some((s) => s.spec.type === 'LoadBalancer' || s.spec.type === 'NodePort');
+}
+
 export function planHostLink(top: Topology, view: ClusterView): HostLinkPlan | undefined {
   const net = parseCIDR(view.config.nodeNetwork);
   if (!net || net.family !== 4 || net.prefix > 30 || !top.nodes.length) return undefined;

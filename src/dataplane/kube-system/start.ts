@@ -17,7 +17,7 @@ import type { PodPlan, Topology } from '../plan.ts';
 import { mapLimit } from '../run.ts';
 import type { DataplaneLayout } from '../state.ts';
 import { writeClusterSnapshot } from './cluster-source.ts';
-import { deleteHostLink, planHostLink, setUpHostLink, type HostLinkPlan } from './host-link.ts';
+import { deleteHostLink, needsHostLink, planHostLink, setUpHostLink, type HostLinkPlan } from './host-link.ts';
 import { ensureFakeCertificate } from './ingress-tls.ts';
 import { removeNetnsEtc, writeResolvConfs } from './netns-etc.ts';
 import { DNS_PORT, type IngressPodPlan, type KubeSystemPlan, type L7Engine } from './plan.ts';
@@ -203,8 +203,7 @@ export async function startKubeSystem(opts: KubeSystemOptions): Promise<KubeSyst
   record.components.push(...dns, ...ingress);
 
   // The host link only when something is meant to be reached from outside the cluster.
-  const outside = opts.view.services.some((s) => s.spec.type === 'LoadBalancer' || s.spec.type === 'NodePort');
-  const plan = outside ? planHostLink(opts.top, opts.view) : undefined;
+  const plan = needsHostLink(opts.view) ? planHostLink(opts.top, opts.view) : undefined;
   if (plan) {
     const why = await setUpHostLink(plan, opts.top);
     if (why) record.warnings.push(why);
