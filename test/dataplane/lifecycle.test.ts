@@ -82,6 +82,9 @@ test('up, status, exec, down: status reports what is up; down leaves nothing', {
     const missing = await c.podnet(['exec', 'shop/nope', '--', 'true']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /pod shop\/nope is not up/);
+    const noNode = await c.podnet(['exec', 'node/nope', '--', 'true']);
+    assert.equal(noNode.code, 2);
+    assert.match(noNode.stderr, /^error: node nope is not up \(.*\); the running dataplane has nodes node-1, node-2\n$/, 'one line naming the nodes that are up');
     assert.equal((await c.podnet(['up', '-f', c.manifest])).code, 1, 'a second up with the same prefix is refused');
 
     const layout = new DataplaneLayout(join(c.home, 'state', 'dataplane'));
