@@ -15,6 +15,7 @@
  * JSON is ours because it follows Go's struct tags, which no generic protobuf→JSON mapping knows.
  */
 import protobuf from 'protobufjs';
+import { apiVersionOf, kindInfo } from '../../api/kinds.ts';
 import { loadSchema } from './schema.ts';
 
 /** The prefix of every Kubernetes protobuf payload. */
@@ -30,7 +31,7 @@ export class ProtobufDecodeError extends Error {
   }
 }
 
-/** The proto package of each group/version whose kinds podnet decodes. */
+/** The proto package of each group/version whose kinds the schema holds (all but Gateway API: CRDs upstream). */
 const PACKAGES: Readonly<Record<string, string>> = {
   v1: 'k8s.io.api.core.v1',
   'apps/v1': 'k8s.io.api.apps.v1',
@@ -38,18 +39,12 @@ const PACKAGES: Readonly<Record<string, string>> = {
   'discovery.k8s.io/v1': 'k8s.io.api.discovery.v1',
 };
 
-/** The kinds whose messages the schema holds (the served kinds of these group/versions). */
-export const PROTOBUF_KINDS: Readonly<Record<string, readonly string[]>> = {
-  v1: ['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'ConfigMap', 'Secret'],
-  'apps/v1': ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'],
-  'networking.k8s.io/v1': ['NetworkPolicy', 'Ingress', 'IngressClass'],
-  'discovery.k8s.io/v1': ['EndpointSlice'],
-};
-
 /** The message of a served kind (`v1`, `Pod` → k8s.io.api.core.v1.Pod); undefined when the schema has none. */
 export function messageTypeOf(apiVersion: string, kind: string): protobuf.Type | undefined {
-  if (!Object.hasOwn(PROTOBUF_KINDS, apiVersion) || !PROTOBUF_KINDS[apiVersion].includes(kind)) return undefined;
-  return loadSchema().lookupType(`${PACKAGES[apiVersion]}.${kind}`);
+  const info = kindInfo(kind);
+  if (!info || apiVersionOf(info) !== apiVersion || !Object.hasOwn(PACKAGES, apiVersion)) return undefined;
+  // A kind added to these groups before its message is in ./schema has no protobuf form yet.
+  return (loadSchema().lookup(`${PACKAGES[apiVersion]}.${kind}`, protobuf.Type) as protobuf.Type | null) ?? undefined;
 }
 
 const META = '.k8s.io.apimachinery.pkg.apis.meta.v1';

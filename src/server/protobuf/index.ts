@@ -1,2 +1,2 @@
-export { decodeProtobufObject, messageTypeOf, ProtobufDecodeError, PROTOBUF_KINDS, PROTOBUF_MAGIC } from './decode.ts';
+export { decodeProtobufObject, messageTypeOf, ProtobufDecodeError, PROTOBUF_MAGIC } from './decode.ts';
 export { loadSchema } from './schema.ts';
