@@ -88,14 +88,32 @@ export function equalIgnoreHash(a: PodTemplateSpec, b: PodTemplateSpec): boolean
   return sameContent(withoutHashLabel(a), withoutHashLabel(b));
 }
 
-/** maxSurge resolved against `replicas` (RollingUpdate default 25%, rounded up; Recreate: none). */
-function maxSurge(d: Deployment, replicas: number): number {
-  const strategy = d.spec.strategy as { type?: string; rollingUpdate?: { maxSurge?: number | string } } | undefined;
-  if (strategy?.type === 'Recreate') return 0;
-  const v = strategy?.rollingUpdate?.maxSurge ?? '25%';
+type Strategy = { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } } | undefined;
+
+/** intstr.GetScaledValueFromIntOrPercent: a count as given, `N%` of `total` rounded up or down (anything else: 0). */
+function scaled(v: number | string, total: number, roundUp: boolean): number {
   if (typeof v === 'number') return v;
   const m = /^(\d+)%$/.exec(v);
-  return m ? Math.ceil((Number(m[1]) * replicas) / 100) : 0;
+  if (!m) return 0;
+  const x = (Number(m[1]) * total) / 100;
+  return roundUp ? Math.ceil(x) : Math.floor(x);
+}
+
+/** maxSurge resolved against `replicas` (RollingUpdate default 25%, rounded up; Recreate: none). */
+function maxSurge(d: Deployment, replicas: number): number {
+  const strategy = d.spec.strategy as Strategy;
+  if (strategy?.type === 'Recreate') return 0;
+  return scaled(strategy?.rollingUpdate?.maxSurge ?? '25%', replicas, true);
+}
+
+/** deploymentutil.MaxUnavailable: RollingUpdate's maxUnavailable (default 25%, rounded down), at least 1 when maxSurge is 0. */
+export function maxUnavailable(d: Deployment): number {
+  const desired = d.spec.replicas ?? 1;
+  const strategy = d.spec.strategy as Strategy;
+  if (strategy?.type === 'Recreate' || desired === 0) return 0;
+  let unavailable = scaled(strategy?.rollingUpdate?.maxUnavailable ?? '25%', desired, false);
+  if (maxSurge(d, desired) === 0 && unavailable === 0) unavailable = 1;
+  return Math.min(unavailable, desired);
 }
 
 function revisionOf(rs: ReplicaSet): number {

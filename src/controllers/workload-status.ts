@@ -11,7 +11,7 @@
 import type { DaemonSet, Deployment, KObject, Node, Pod, ReplicaSet, StatefulSet } from '../api/types.ts';
 import type { ReconcileContext } from './context.ts';
 import { shouldRunOn } from './daemonset.ts';
-import { equalIgnoreHash } from './deployment.ts';
+import { equalIgnoreHash, maxUnavailable } from './deployment.ts';
 import { pendingGeneration } from './generation.ts';
 import { sameContent } from './object-changes.ts';
 import { controllerRef } from './ownership.ts';
@@ -55,24 +55,6 @@ function setCondition(conditions: readonly DeploymentCondition[], c: DeploymentC
   const cur = conditions.find((x) => x.type === c.type);
   if (cur && cur.status === c.status && cur.reason === c.reason && cur.message === c.message) return [...conditions];
   return [...conditions.filter((x) => x.type !== c.type), c];
-}
-
-/** deploymentutil.MaxUnavailable: RollingUpdate's maxUnavailable (default 25%, rounded down), at least 1 when maxSurge is 0. */
-function maxUnavailable(d: Deployment): number {
-  const desired = d.spec.replicas ?? 1;
-  const strategy = d.spec.strategy as { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } } | undefined;
-  if (strategy?.type === 'Recreate' || desired === 0) return 0;
-  const resolve = (v: number | string, roundUp: boolean): number => {
-    if (typeof v === 'number') return v;
-    const m = /^(\d+)%$/.exec(v);
-    if (!m) return 0;
-    const x = (Number(m[1]) * desired) / 100;
-    return roundUp ? Math.ceil(x) : Math.floor(x);
-  };
-  const surge = resolve(strategy?.rollingUpdate?.maxSurge ?? '25%', true);
-  let unavailable = resolve(strategy?.rollingUpdate?.maxUnavailable ?? '25%', false);
-  if (surge === 0 && unavailable === 0) unavailable = 1;
-  return Math.min(unavailable, desired);
 }
 
 /**
