@@ -13,9 +13,9 @@ function backends(ing: Ingress): { field: string; backend: IngressBackend }[] {
   return out;
 }
 
-/** Every `tls[].secretName` of an Ingress, with its field path. */
-function tlsSecrets(ing: Ingress): { field: string; name: string }[] {
-  return (ing.spec.tls ?? []).flatMap((t, i) => (t.secretName ? [{ field: `spec.tls[${i}].secretName`, name: t.secretName }] : []));
+/** Every `tls[].secretName` of an Ingress, with its field path and the hosts of that entry. */
+function tlsSecrets(ing: Ingress): { field: string; name: string; hosts: string[] }[] {
+  return (ing.spec.tls ?? []).flatMap((t, i) => (t.secretName ? [{ field: `spec.tls[${i}].secretName`, name: t.secretName, hosts: t.hosts ?? [] }] : []));
 }
 
 export const L7_RULES: LintRule[] = [
@@ -62,11 +62,10 @@ export const L7_RULES: LintRule[] = [
     id: 'ingress-tls-secret-invalid',
     severity: 'error',
     title: 'Ingress TLS Secret missing or without a tls.crt/tls.key keypair',
-    check: ({ view }) => view.ingresses.flatMap((ing) => tlsSecrets(ing).flatMap(({ field, name }) => {
+    check: ({ view }) => view.ingresses.flatMap((ing) => tlsSecrets(ing).flatMap(({ field, name, hosts }) => {
       const ns = ing.metadata.namespace ?? 'default';
       const problem = certificateSecretProblem(view, ns, name, 'ingress-nginx');
       if (!problem) return [];
-      const hosts = (ing.spec.tls ?? []).find((t) => t.secretName === name)?.hosts ?? [];
       const secret = view.get<Secret>('Secret', ns, name);
       return [{
         objects: [ref('Ingress', ing), ...(secret ? [ref('Secret', secret)] : [])],

@@ -343,6 +343,11 @@ describe('ingress-tls-secret-invalid', () => {
     assert.deepEqual(noKey.objects, ['Ingress app/shop', 'Secret app/shop-tls']);
     assert.match(noKey.message, /no tls\.key/);
   });
+  test('each tls entry is its own SNI mapping: two entries naming one missing Secret each report their own hosts', () => {
+    const extra = `${ingress('nginx', 'web', 80)}  tls: [{hosts: [a.example.com], secretName: shop-tls}, {hosts: [b.example.com], secretName: shop-tls}]\n`;
+    const findings = lint(build({ extra }), { rules: ['ingress-tls-secret-invalid'] }).findings;
+    assert.deepEqual(findings.map((f) => /^(spec\.tls\[\d\])\.secretName: .* for ([^ ]+) instead$/.exec(f.message)?.slice(1)), [['spec.tls[0]', 'a.example.com'], ['spec.tls[1]', 'b.example.com']]);
+  });
 });
 
 describe('lint report', () => {
