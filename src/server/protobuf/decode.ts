@@ -62,7 +62,8 @@ export function decodeProtobufObject(body: Uint8Array): Record<string, unknown> 
   }
   const root = loadSchema();
   const unknownType = root.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
-  const envelope = toJSON(unknownType, decodeMessage(unknownType, body.subarray(PROTOBUF_MAGIC.length)));
+  const unknown = decodeMessage(unknownType, body.subarray(PROTOBUF_MAGIC.length));
+  const envelope = toJSON(unknownType, unknown);
   if (envelope.contentEncoding) throw new ProtobufDecodeError(`protobuf content encoding ${JSON.stringify(envelope.contentEncoding)} is not supported`, 415);
   const typeMeta = (envelope.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
   const apiVersion = typeMeta.apiVersion ?? '';
@@ -72,7 +73,7 @@ export function decodeProtobufObject(body: Uint8Array): Record<string, unknown> 
   // DeleteOptions travel in every group/version (kubectl drain deletes pods with a typed client).
   const type = kind === 'DeleteOptions' ? root.lookupType(`${META.slice(1)}.DeleteOptions`) : messageTypeOf(apiVersion, kind);
   if (!type) throw new ProtobufDecodeError(`podnet cannot decode ${apiVersion} ${kind} from protobuf; send it as application/json`, 415);
-  const raw = typeof envelope.raw === 'string' ? Buffer.from(envelope.raw, 'base64') : Buffer.alloc(0);
+  const raw = (unknown.raw as Uint8Array | undefined) ?? new Uint8Array(); // the bytes as decoded (envelope.raw is their base64)
   return { apiVersion, kind, ...toJSON(type, decodeMessage(type, raw)) };
 }
 
