@@ -7,7 +7,7 @@
  */
 import type { Deployment, KObject, PodTemplateSpec, ReplicaSet } from '../api/types.ts';
 import { objectKey } from '../api/kinds.ts';
-import { keyOf, type ObjectSet } from '../cluster/object-set.ts';
+import { keyOf, type IndexSpec, type ObjectSet } from '../cluster/object-set.ts';
 import { PodsByOwner } from './pods-by-owner.ts';
 import type { ReconcileContext } from './context.ts';
 import { podTemplateHash, uidFor } from './names.ts';
@@ -121,19 +121,23 @@ function revisionOf(rs: ReplicaSet): number {
   return Number.isInteger(n) ? n : 0;
 }
 
+/** ReplicaSets by the key of the Deployment controlling them (kept in step by the working set). */
+export const REPLICASETS_BY_DEPLOYMENT: IndexSpec<ReplicaSet> = {
+  kind: 'ReplicaSet',
+  alike: (a, b) => a.metadata === b.metadata,
+  buckets: (rs) => {
+    const ref = controllerRef(rs);
+    return ref?.kind === 'Deployment' ? objectKey('Deployment', rs.metadata.namespace, ref.name) : undefined;
+  },
+};
+
 /** Reconciles `only` (in namespace/name order; default: every Deployment). */
 export function reconcileDeployments(ctx: ReconcileContext, only?: readonly Deployment[]): void {
   const { objects } = ctx;
-  const owned = new Map<string, ReplicaSet[]>();
-  for (const rs of objects.list<ReplicaSet>('ReplicaSet')) {
-    const ref = controllerRef(rs);
-    if (ref?.kind !== 'Deployment') continue;
-    const key = `${rs.metadata.namespace}/${ref.name}`;
-    owned.set(key, [...(owned.get(key) ?? []), rs]);
-  }
+  const owned = objects.index(REPLICASETS_BY_DEPLOYMENT);
 
   for (const listed of only ?? objects.list<Deployment>('Deployment')) {
-    const sets = owned.get(`${listed.metadata.namespace}/${listed.metadata.name}`) ?? [];
+    const sets = owned.sorted(keyOf(listed));
     const d = ensureOwnerUID(objects, listed, sets);
     const replicas = d.spec.replicas ?? 1;
     const matching = sets.filter((rs) => equalIgnoreHash(rs.spec.template, d.spec.template));

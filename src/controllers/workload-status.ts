@@ -11,10 +11,9 @@
 import type { DaemonSet, Deployment, KObject, Node, Pod, ReplicaSet, StatefulSet } from '../api/types.ts';
 import type { ReconcileContext } from './context.ts';
 import { shouldRunOn } from './daemonset.ts';
-import { equalIgnoreHash, maxUnavailable } from './deployment.ts';
+import { REPLICASETS_BY_DEPLOYMENT, equalIgnoreHash, maxUnavailable } from './deployment.ts';
 import { pendingGeneration } from './generation.ts';
 import { sameContent } from './object-changes.ts';
-import { controllerRef } from './ownership.ts';
 import { isPodActive, isPodReady, podMatchesDesired } from './pod-template.ts';
 import { PodsByOwner } from './pods-by-owner.ts';
 import { controllerKey, existing, kindOfKey, versionsOf } from './change-scope.ts';
@@ -110,19 +109,13 @@ export function reconcileWorkloadStatus(ctx: ReconcileContext): void {
     putStatus(ctx, rs, withCounts(rs.status, { replicas, fullyLabeledReplicas: fullyLabeled, readyReplicas: r, availableReplicas: r, observedGeneration: pendingGeneration(objects, rs) }, ['replicas']));
   }
 
-  const setsByDeployment = new Map<string, ReplicaSet[]>();
-  for (const rs of objects.list<ReplicaSet>('ReplicaSet')) {
-    const ref = controllerRef(rs);
-    if (ref?.kind !== 'Deployment') continue;
-    const key = `${rs.metadata.namespace}/${ref.name}`;
-    setsByDeployment.set(key, [...(setsByDeployment.get(key) ?? []), rs]);
-  }
+  const setsByDeployment = objects.index(REPLICASETS_BY_DEPLOYMENT);
   for (const d of only<Deployment>('Deployment')) {
     let replicas = 0;
     let readyCount = 0;
     let updated = 0;
     let newSet: ReplicaSet | undefined;
-    for (const rs of setsByDeployment.get(`${d.metadata.namespace}/${d.metadata.name}`) ?? []) {
+    for (const rs of setsByDeployment.sorted(keyOf(d))) {
       const c = counts(rs);
       replicas += c.replicas;
       readyCount += c.ready;
