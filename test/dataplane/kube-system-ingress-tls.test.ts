@@ -85,6 +85,7 @@ spec: {controller: k8s.io/ingress-nginx}
 ---${ing('wild', '2024-01-04T00:00:00Z', ['*.w.example'], { tls: '[{hosts: ["*.w.example"], secretName: gone-tls}]', annotations: { 'nginx.ingress.kubernetes.io/preserve-trailing-slash': 'True' } })}
 ---${ing('forced', '2024-01-05T00:00:00Z', ['forced.example'], { annotations: { 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' } })}
 ---${ing('wrong', '2024-01-07T00:00:00Z', ['wrong.example'], { tls: '[{hosts: [wrong.example], secretName: a-tls}]' })}
+---${ing('b2', '2024-01-08T00:00:00Z', ['b2.example'], { tls: '[{hosts: [b2.example], secretName: mismatch-tls}]' })}
 ---${ing('badvalue', '2024-01-06T00:00:00Z', ['bad.example'], { tls: '[{secretName: a-tls}]', annotations: { 'nginx.ingress.kubernetes.io/ssl-redirect': 'nope' } })}
 `;
 
@@ -125,7 +126,7 @@ test('certificates: a matching keypair serves the names it covers; a mismatched 
   const served = certificates.get('web/a-tls');
   assert.ok(served?.coversHost('a.example'));
   assert.equal(served?.coversHost('b.example'), false, 'VerifyHostname: another name gets the default certificate');
-  assert.equal(problems.length, 2, problems.join('\n'));
+  assert.equal(problems.length, 2, `one problem per Secret, also when two Ingresses name it:\n${problems.join('\n')}`);
   assert.match(problems.find((p) => p.startsWith('web/mismatch-tls')) ?? '', /private key does not match/);
   assert.match(problems.find((p) => p.startsWith('web/gone-tls')) ?? '', /does not exist/);
   const noKey = secretKeypair({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'web' }, type: 'kubernetes.io/tls', data: { 'tls.crt': b64(a.cert) } } as Secret);

@@ -104,10 +104,13 @@ export function secretKeypair(secret: Secret): ServedCertificate | { problem: st
 export function ingressCertificates(view: ClusterView, table: RouteTable): { certificates: Map<string, ServedCertificate>; problems: string[] } {
   const certificates = new Map<string, ServedCertificate>();
   const problems: string[] = [];
+  // Several tls entries (hosts, Ingresses) may name one Secret: it is judged, and reported, once.
+  const seen = new Set<string>();
   for (const entry of table.ingress?.tls ?? []) {
-    if (certificates.has(entry.secret)) continue;
+    if (seen.has(entry.secret)) continue;
+    seen.add(entry.secret);
     if (entry.problem) {
-      if (!problems.some((p) => p.startsWith(`${entry.secret}:`))) problems.push(`${entry.secret}: ${entry.problem.message}`);
+      problems.push(`${entry.secret}: ${entry.problem.message}`);
       continue;
     }
     const [ns, name] = entry.secret.split('/');
