@@ -40,6 +40,17 @@ export function controllerKey(obj: KObject, kind: string): string | undefined {
   return ref?.kind === kind ? objectKey(kind, obj.metadata.namespace, ref.name) : undefined;
 }
 
+/** Keys of the changed objects of `kind` and of the `kind` controllers of changed `dependents` (as they were and are). */
+export function changedOrControlling(ctx: ReconcileContext, changes: Changes, kind: string, dependents: string): string[] {
+  const keys: string[] = [];
+  for (const key of changes.keys()) if (kindOfKey(key) === kind) keys.push(key);
+  for (const obj of versionsOf(ctx, changes, dependents)) {
+    const owner = controllerKey(obj, kind);
+    if (owner) keys.push(owner);
+  }
+  return keys;
+}
+
 /** The objects of `keys` that exist, in namespace/name order. */
 export function existing<T extends KObject>(ctx: ReconcileContext, keys: Iterable<string>): T[] {
   const out: T[] = [];

@@ -16,7 +16,7 @@ import { pendingGeneration } from './generation.ts';
 import { sameContent } from './object-changes.ts';
 import { isPodActive, isPodReady, podMatchesDesired } from './pod-template.ts';
 import { PodsByOwner } from './pods-by-owner.ts';
-import { controllerKey, existing, kindOfKey, versionsOf } from './change-scope.ts';
+import { changedOrControlling, controllerKey, existing, kindOfKey } from './change-scope.ts';
 import { keyOf } from '../cluster/object-set.ts';
 import { statefulSetPod, statefulSetRevision } from './statefulset.ts';
 
@@ -62,29 +62,24 @@ function setCondition(conditions: readonly DeploymentCondition[], c: DeploymentC
  * node changed (eligibility). Undefined: all of them.
  */
 function affected(ctx: ReconcileContext): Map<string, KObject[]> | undefined {
-  if (!ctx.changes) return undefined;
-  const keys = new Map<string, string[]>(['ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet'].map((k) => [k, []]));
-  for (const key of ctx.changes.keys()) {
-    const kind = kindOfKey(key);
-    keys.get(kind)?.push(key);
-    if (kind === 'Node') for (const ds of ctx.objects.list('DaemonSet')) keys.get('DaemonSet')!.push(keyOf(ds));
-  }
-  for (const pod of versionsOf(ctx, ctx.changes, 'Pod')) {
-    for (const kind of ['ReplicaSet', 'StatefulSet', 'DaemonSet']) {
-      const owner = controllerKey(pod, kind);
-      if (owner) keys.get(kind)!.push(owner);
-    }
-  }
+  const { changes } = ctx;
+  if (!changes) return undefined;
+  const replicaSets = changedOrControlling(ctx, changes, 'ReplicaSet', 'Pod');
+  const deployments = [...changes.keys()].filter((key) => kindOfKey(key) === 'Deployment');
   // A Deployment counts its ReplicaSets' pods.
-  for (const key of keys.get('ReplicaSet')!) {
-    const rs = ctx.objects.byKey(key);
-    const before = ctx.changes.get(key);
-    for (const obj of [rs, before]) {
+  for (const key of replicaSets) {
+    for (const obj of [ctx.objects.byKey(key), changes.get(key)]) {
       const owner = obj && controllerKey(obj, 'Deployment');
-      if (owner) keys.get('Deployment')!.push(owner);
+      if (owner) deployments.push(owner);
     }
   }
-  return new Map([...keys].map(([kind, list]) => [kind, existing(ctx, list)]));
+  const nodeChanged = [...changes.keys()].some((key) => kindOfKey(key) === 'Node');
+  return new Map<string, KObject[]>([
+    ['ReplicaSet', existing(ctx, replicaSets)],
+    ['Deployment', existing(ctx, deployments)],
+    ['StatefulSet', existing(ctx, changedOrControlling(ctx, changes, 'StatefulSet', 'Pod'))],
+    ['DaemonSet', nodeChanged ? ctx.objects.list('DaemonSet') : existing(ctx, changedOrControlling(ctx, changes, 'DaemonSet', 'Pod'))],
+  ]);
 }
 
 export function reconcileWorkloadStatus(ctx: ReconcileContext): void {

@@ -13,7 +13,7 @@ import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from '../api/type
 import { objectKey } from '../api/kinds.ts';
 import { fromLabelSelector } from '../api/selector.ts';
 import { keyOf } from '../cluster/object-set.ts';
-import { changesSoFar, controllerKey, existing, kindOfKey, versionsOf, type Changes } from './change-scope.ts';
+import { changedOrControlling, changesSoFar, existing, kindOfKey, versionsOf, type Changes } from './change-scope.ts';
 import type { ReconcileContext } from './context.ts';
 import { reconcileDaemonSets } from './daemonset.ts';
 import { reconcileDeployments } from './deployment.ts';
@@ -37,22 +37,11 @@ export function reconcileWorkloads(ctx: ReconcileContext): void {
 }
 
 function deploymentsAffected(ctx: ReconcileContext, changes: Changes): Deployment[] {
-  const keys: string[] = [];
-  for (const key of changes.keys()) if (kindOfKey(key) === 'Deployment') keys.push(key);
-  for (const rs of versionsOf(ctx, changes, 'ReplicaSet')) {
-    const owner = controllerKey(rs, 'Deployment');
-    if (owner) keys.push(owner);
-  }
-  return existing<Deployment>(ctx, keys);
+  return existing<Deployment>(ctx, changedOrControlling(ctx, changes, 'Deployment', 'ReplicaSet'));
 }
 
 function replicaSetsAffected(ctx: ReconcileContext, changes: Changes): ReplicaSet[] {
-  const keys: string[] = [];
-  for (const key of changes.keys()) if (kindOfKey(key) === 'ReplicaSet') keys.push(key);
-  for (const pod of versionsOf(ctx, changes, 'Pod')) {
-    const owner = controllerKey(pod, 'ReplicaSet');
-    if (owner) keys.push(owner);
-  }
+  const keys = changedOrControlling(ctx, changes, 'ReplicaSet', 'Pod');
   // An orphan is adopted by a ReplicaSet whose selector matches it; at their last run none matched
   // the orphans there were, so only what orphans look like now matters.
   for (const [key] of changes) {
@@ -77,15 +66,6 @@ function statefulSetsAffected(ctx: ReconcileContext, changes: Changes): Stateful
 }
 
 function daemonSetsAffected(ctx: ReconcileContext, changes: Changes): DaemonSet[] {
-  const keys: string[] = [];
-  for (const key of changes.keys()) {
-    const kind = kindOfKey(key);
-    if (kind === 'Node') return ctx.objects.list<DaemonSet>('DaemonSet');
-    if (kind === 'DaemonSet') keys.push(key);
-  }
-  for (const pod of versionsOf(ctx, changes, 'Pod')) {
-    const owner = controllerKey(pod, 'DaemonSet');
-    if (owner) keys.push(owner);
-  }
-  return existing<DaemonSet>(ctx, keys);
+  for (const key of changes.keys()) if (kindOfKey(key) === 'Node') return ctx.objects.list<DaemonSet>('DaemonSet');
+  return existing<DaemonSet>(ctx, changedOrControlling(ctx, changes, 'DaemonSet', 'Pod'));
 }
