@@ -26,6 +26,7 @@ const POD_SPEC_LISTS: Record<string, ListSemantics> = {
   'podspec.imagePullSecrets': byName,
   'podspec.resourceClaims': byName,
   'podspec.schedulingGates': byName,
+  'podspec.evictionResponders': byName,
   'podspec.hostAliases': { mergeKey: 'ip', mapKeys: ['ip'] },
   'podspec.topologySpreadConstraints': { mergeKey: 'topologyKey', mapKeys: ['topologyKey', 'whenUnsatisfiable'] },
 };

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { listSemantics } from '../../src/server/list-keys.ts';
 import { openapiGroupVersion } from '../../src/server/openapi.ts';
 
 type Schema = { properties?: Record<string, Schema>; items?: Schema; allOf?: { $ref: string }[]; [k: string]: unknown };
@@ -71,4 +72,40 @@ test('JSON shapes: embedded structs inlined, IntOrString and Quantity as upstrea
 test('kinds without a protobuf schema (Gateway API) keep a stub without GVK', () => {
   const gw = doc('gateway.networking.k8s.io', 'v1');
   for (const s of Object.values(gw)) assert.equal(s['x-kubernetes-group-version-kind'], undefined);
+});
+
+/**
+ * kubectl's client-side apply merges lists by the OpenAPI patch-merge-keys; the server merges strategic
+ * patches by list-keys.ts. Both come from the same types.go tags, so they must name the same key for
+ * every list a user applies (a disagreement would make an apply and the server merge differently).
+ * Lists under a status are left out: kubectl apply does not write status.
+ */
+test('every x-kubernetes-patch-merge-key outside status is the mergeKey the server merges strategic patches by (list-keys.ts)', () => {
+  const groups: [string, string][] = [['', 'v1'], ['apps', 'v1'], ['networking.k8s.io', 'v1'], ['discovery.k8s.io', 'v1']];
+  const found: string[] = [];
+  for (const [group, version] of groups) {
+    const schemas = doc(group, version);
+    const resolve = (s: Schema): Schema => (s.allOf ? schemas[s.allOf[0].$ref.replace('#/components/schemas/', '')] : s);
+    for (const [name, kindSchema] of Object.entries(schemas)) {
+      const gvk = kindSchema['x-kubernetes-group-version-kind'] as { kind: string }[] | undefined;
+      if (!gvk) continue;
+      const kind = gvk[0].kind;
+      const walk = (s: Schema, path: string[], seen: Set<Schema>): void => {
+        const own = resolve(s);
+        if (seen.has(own) || path.length > 12) return;
+        for (const [field, prop] of Object.entries(own.properties ?? {})) {
+          const at = [...path, field];
+          const key = prop['x-kubernetes-patch-merge-key'];
+          if (typeof key === 'string' && prop.type === 'array' && !at.includes('status')) {
+            found.push(`${kind} ${at.join('.')}`);
+            assert.equal(listSemantics(kind, at).mergeKey, key, `${name} ${at.join('.')}`);
+          }
+          const next = prop.items ?? prop;
+          if (next.allOf) walk(next, at, new Set([...seen, own]));
+        }
+      };
+      walk(kindSchema, [], new Set());
+    }
+  }
+  assert.ok(found.includes('Pod spec.containers') && found.includes('Deployment spec.template.spec.containers.ports'), found.join('\n'));
 });
