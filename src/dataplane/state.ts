@@ -90,7 +90,8 @@ export class DataplaneLayout {
         mkdirSync(lock);
         break;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i > 250) throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if (i > 250) throw new Error(`the dataplane state lock ${lock} has been held for over 5 s (left by a killed process? remove it)`);
         await new Promise((r) => setTimeout(r, 20));
       }
     }
