@@ -60,12 +60,6 @@ export async function sysctls(netns: string, values: Record<string, string | num
   await nsMust(netns, 'sysctl', ['-qw', ...args]);
 }
 
-export async function netnsPids(name: string): Promise<number[]> {
-  const r = await run('ip', ['netns', 'pids', name]);
-  if (r.code !== 0) return [];
-  return r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isInteger(n) && n > 0);
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function signal(pid: number, sig: NodeJS.Signals): void {
@@ -76,26 +70,9 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/**
- * Kills every process inside a namespace: a live process keeps the namespace and its veths alive
- * after `ip netns del`. TERM first, KILL whatever is left after a grace period.
- */
-export async function killNetnsProcesses(name: string, graceMs = 1000): Promise<number> {
-  let pids = await netnsPids(name);
-  const count = pids.length;
-  for (const pid of pids) signal(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (pids.length && Date.now() < deadline) {
-    await sleep(25);
-    pids = await netnsPids(name);
-  }
-  for (const pid of pids) signal(pid, 'SIGKILL');
-  for (let i = 0; i < 40 && (await netnsPids(name)).length; i++) await sleep(25);
-  return count;
-}
-
+/** Deletes a namespace, its processes killed first (a live process keeps it and its veths alive after `ip netns del`). */
 export async function deleteNetns(name: string): Promise<void> {
-  await killNetnsProcesses(name);
+  await killProcessesIn([name]);
   const r = await run('ip', ['netns', 'del', name]);
   if (r.code !== 0 && netnsExists(name)) throw new Error(`ip netns del ${name}: ${r.stderr.trim()}`);
 }

@@ -1,7 +1,7 @@
 /** `podnet status`: what the state says is up, checked against the live namespaces and processes. */
 import { existsSync } from 'node:fs';
 import type { DataplaneNames } from './names.ts';
-import { listNetns, netnsPids } from './netns.ts';
+import { listNetns, processesIn } from './netns.ts';
 import { crossNodeMethod, type CrossNodeMethod } from './plan.ts';
 import { run } from './run.ts';
 import { birdPaths } from './crossnode.ts';
@@ -67,12 +67,14 @@ export async function dataplaneStatus(names: DataplaneNames, layout: DataplaneLa
     return { name: n.name, netns: n.netns, internalIP: n.internalIP, podCIDR: n.podCIDR, present: live.has(n.netns), ...(bgp ? { bgp } : {}) };
   }));
   const serverPids = new Map(state.servers.map((s) => [s.pod, s.pid]));
-  const pods = await Promise.all(top.pods.map(async (p): Promise<PodStatus> => {
+  // One pass over /proc for every pod namespace (not an `ip netns pids` scan per pod).
+  const running = processesIn([...new Set(top.pods.map((p) => p.netns).filter((n) => live.has(n)))]);
+  const pods = top.pods.map((p): PodStatus => {
     const pid = serverPids.get(`${p.namespace}/${p.name}`);
     const present = live.has(p.netns);
-    const server = pid === undefined ? 'none' : present && (await netnsPids(p.netns)).includes(pid) ? 'running' : 'down';
+    const server = pid === undefined ? 'none' : (running.get(p.netns) ?? []).includes(pid) ? 'running' : 'down';
     return { namespace: p.namespace, name: p.name, node: p.node, ip: p.ip, netns: p.netns, hostNetwork: p.hostNetwork, present, server };
-  }));
+  });
   const known = new Set([top.underlay.netns, ...top.nodes.map((n) => n.netns), ...top.pods.map((p) => p.netns)]);
   const leftovers = [...live].filter((n) => !known.has(n)).sort();
   const ks = kubeSystemStatus(layout);
