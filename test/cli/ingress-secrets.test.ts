@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
 import type { KObject } from '../../src/api/types.ts';
-import { clusterCertificates, proxyCluster } from '../../src/cli/commands/ingress.ts';
+import { clusterCertificates, parseTLSSecret, proxyCluster } from '../../src/cli/commands/ingress.ts';
+import { UsageError } from '../../src/cli/output.ts';
 import { defaultClusterConfig } from '../../src/cluster/config.ts';
 import { compileRouteTable } from '../../src/model/l7/index.ts';
 import { Sandbox } from './helpers.ts';
@@ -143,4 +144,16 @@ describe('ingress serve: certificates from the cluster\'s Secrets', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--tls-listen needs --tls-secret, --default-cert or a usable certificate Secret/);
   });
+});
+
+// A Secret reference is namespace/name (both non-empty, no further slash), as `kubectl get secret -n NS NAME` names it.
+describe('--tls-secret ns/name=CERT,KEY', () => {
+  test('parses the Secret and the two paths', () => {
+    assert.deepEqual(parseTLSSecret('shop/shop-tls=a.pem,b.pem'), { secret: 'shop/shop-tls', cert: 'a.pem', key: 'b.pem' });
+  });
+  for (const bad of ['shop-tls=a.pem,b.pem', '/shop-tls=a.pem,b.pem', 'shop/=a.pem,b.pem', 'a/b/c=a.pem,b.pem', 'shop/shop-tls', 'shop/shop-tls=a.pem']) {
+    test(`${JSON.stringify(bad)} is a usage error`, () => {
+      assert.throws(() => parseTLSSecret(bad), UsageError);
+    });
+  }
 });

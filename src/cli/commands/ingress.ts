@@ -72,6 +72,14 @@ function pairPaths(text: string, flag: string): { cert: string; key: string } {
   return { cert, key };
 }
 
+/** `--tls-secret ns/name=CERT,KEY`: the Secret the files stand for, and their paths. */
+export function parseTLSSecret(text: string): { secret: string; cert: string; key: string } {
+  const eq = text.indexOf('=');
+  const secret = eq < 0 ? '' : text.slice(0, eq);
+  if (!/^[^/]+\/[^/]+$/.test(secret)) throw new UsageError(`--tls-secret expects ns/name=CERT,KEY, got ${JSON.stringify(text)}`);
+  return { secret, ...pairPaths(text.slice(eq + 1), '--tls-secret') };
+}
+
 /** `--workers`: a process count, 1..64. */
 export function parseWorkers(text: string | undefined, engine: string): number {
   if (text === undefined) return engine === 'node' ? defaultWorkerCount() : 1;
@@ -163,12 +171,8 @@ export function registerIngress(program: Command): void {
       if (opts.engine !== 'node' && opts.engine !== 'nginx') throw new UsageError(`--engine must be "node" or "nginx", got ${JSON.stringify(opts.engine)}`);
       const listen = [...opts.listen.map((l) => parseListen(l, false)), ...opts.tlsListen.map((l) => parseListen(l, true))];
       if (!listen.length) listen.push(parseListen('127.0.0.1:8080=80', false));
-      const fileCertificates = new Map<string, TLSMaterial>();
-      for (const sec of opts.tlsSecret) {
-        const eq = sec.indexOf('=');
-        if (eq < 0 || !sec.slice(0, eq).includes('/')) throw new UsageError(`--tls-secret expects ns/name=CERT,KEY, got ${JSON.stringify(sec)}`);
-        fileCertificates.set(sec.slice(0, eq), readPair(sec.slice(eq + 1), '--tls-secret'));
-      }
+      const tlsSecretFiles = opts.tlsSecret.map(parseTLSSecret);
+      const fileCertificates = new Map(tlsSecretFiles.map((f): [string, TLSMaterial] => [f.secret, { cert: readFlagFile(f.cert, '--tls-secret'), key: readFlagFile(f.key, '--tls-secret') }]));
       const defaultCertificate = opts.defaultCert ? readPair(opts.defaultCert, '--default-cert') : undefined;
       const endpointMap = new Map<string, { host: string; port: number }>();
       for (const e of opts.endpoint) {
@@ -201,11 +205,7 @@ export function registerIngress(program: Command): void {
       if (opts.engine === 'nginx') {
         // nginx reads certificates from files: the flags' paths, and the cluster's Secrets written to a private directory.
         const certDir = mkdtempSync(join(tmpdir(), 'podnet-ingress-certs-'));
-        const given = new Map(opts.tlsSecret.map((sec) => {
-          const eq = sec.indexOf('=');
-          const p = pairPaths(sec.slice(eq + 1), '--tls-secret');
-          return [sec.slice(0, eq), { cert: resolvePath(p.cert), key: resolvePath(p.key) }] as const;
-        }));
+        const given = new Map(tlsSecretFiles.map((f) => [f.secret, { cert: resolvePath(f.cert), key: resolvePath(f.key) }] as const));
         const files = new Map<string, { cert: string; key: string }>();
         const writeClusterFiles = (): void => {
           const written = new Map<string, { cert: string; key: string }>();
