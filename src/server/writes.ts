@@ -184,13 +184,15 @@ export class ObjectWriter {
       }
     };
     const keys = new Set<string>();
-    const unique = batch.filter((p) => {
-      const key = keyOf(p.desired);
-      if (keys.has(key) || this.store.get(key)) return false;
-      keys.add(key);
-      return true;
-    });
-    if (unique.length < 2) {
+    const unique = new Set(
+      batch.filter((p) => {
+        const key = keyOf(p.desired);
+        if (keys.has(key) || this.store.get(key)) return false;
+        keys.add(key);
+        return true;
+      }),
+    );
+    if (unique.size < 2) {
       for (const p of batch) one(p);
       return;
     }
@@ -198,17 +200,21 @@ export class ObjectWriter {
     let events: WatchEvent[];
     let warnings: string[];
     try {
-      const sourced = unique.map((p): SourcedObject => ({ object: stripForStore(p.desired), info: p.resource.info!, source: REQUEST_SOURCE }));
+      const sourced = [...unique].map((p): SourcedObject => ({ object: stripForStore(p.desired), info: p.resource.info!, source: REQUEST_SOURCE }));
       const result = applyObjects(this.store, sourced, this.config());
       events = result.events;
       warnings = result.warnings;
-    } catch {
-      if (this.store.revision !== before) throw new Error('a failed batch must not commit');
+    } catch (err) {
+      if (this.store.revision !== before) {
+        // Never expected (applyObjects commits all or nothing); thrown here it would end the server.
+        for (const p of batch) p.reject(new Error(`a failed batch of creates committed: ${(err as Error).message}`));
+        return;
+      }
       for (const p of batch) one(p);
       return;
     }
     for (const p of batch) {
-      if (!unique.includes(p)) {
+      if (!unique.has(p)) {
         one(p); // a duplicate in the batch: now AlreadyExists
         continue;
       }
