@@ -157,7 +157,7 @@ export class Store {
       if (prev) {
         meta.uid = prev.metadata.uid;
         meta.creationTimestamp = prev.metadata.creationTimestamp;
-        meta.generation = (prev.metadata.generation ?? 1) + (specChanged(prev, incoming) ? 1 : 0);
+        meta.generation = nextGeneration(prev, incoming);
       } else {
         meta.uid ??= deterministicUID(key, revision);
         meta.creationTimestamp ??= timestamp;
@@ -245,8 +245,9 @@ function sameContent(a: KObject, b: KObject): boolean {
   return jsonEqual(a, b, (k) => k === 'metadata') && jsonEqual(a.metadata, b.metadata, isServerField);
 }
 
-function specChanged(a: KObject, b: KObject): boolean {
-  return !jsonEqual(a.spec, b.spec);
+/** metadata.generation of `next` replacing `prev` (same incarnation): one more when its spec changed. */
+export function nextGeneration(prev: KObject, next: KObject): number {
+  return (prev.metadata.generation ?? 1) + (jsonEqual(prev.spec, next.spec) ? 0 : 1);
 }
 
 /** The top level and metadata are spread into copies by stripServerFields: a toJSON there would be lost. */

@@ -4,8 +4,8 @@
  * observedGeneration (kubectl rollout status waits until observedGeneration >= generation).
  */
 import type { KObject } from '../api/types.ts';
-import { jsonEqual } from '../cluster/json-equal.ts';
 import { keyOf, type ObjectSet } from '../cluster/object-set.ts';
+import { nextGeneration } from '../cluster/store.ts';
 
 /** The generation `obj` will be stored with: its stored one, plus one when this pass changed its spec. */
 export function pendingGeneration(objects: ObjectSet, obj: KObject): number {
@@ -13,5 +13,5 @@ export function pendingGeneration(objects: ObjectSet, obj: KObject): number {
   if (!before) return 1;
   // Same name, another incarnation (deleted and created in one pass): a new object starts at 1.
   if (before.metadata.uid && obj.metadata.uid && before.metadata.uid !== obj.metadata.uid) return 1;
-  return (before.metadata.generation ?? 1) + (jsonEqual(before.spec, obj.spec) ? 0 : 1);
+  return nextGeneration(before, obj);
 }
