@@ -2,11 +2,9 @@
  * The node agent's kernel interface: applies rendered rule text (render/ output) in a node's
  * namespace, as kube-proxy and a CNI's policy agent do on a real node. Renderers produce complete,
  * idempotent texts (`table …; delete table …; table … { … }`), so applying is an atomic replace;
- * partial nftables updates are single transactions too. Two executors: `LocalNodeAgent` for an
- * agent running inside the node's namespace (the rules agents `up` starts), `NetnsNodeAgent` for a
- * caller outside it (nsenter per call).
+ * partial nftables updates are single transactions too. The executor is `LocalNodeAgent`: the rules
+ * agents `up` starts run inside their node's namespace, so no call pays an nsenter.
  */
-import { netnsPath } from './netns.ts';
 import { must, run } from './run.ts';
 
 export interface NodeAgent {
@@ -34,26 +32,5 @@ export class LocalNodeAgent implements NodeAgent {
   async flushConntrack(_node: string, args: readonly string[]): Promise<void> {
     // conntrack exits 1 when nothing matched; that is not a failure here.
     await run('conntrack', ['-D', ...args]);
-  }
-}
-
-/** Agent for the namespaces of a running dataplane; `netnsOf` maps node names to namespaces. */
-export class NetnsNodeAgent implements NodeAgent {
-  constructor(private readonly netnsOf: (node: string) => string) {}
-
-  private enter(node: string, cmd: string, args: readonly string[]): [string, string[]] {
-    return ['nsenter', [`--net=${netnsPath(this.netnsOf(node))}`, '--', cmd, ...args]];
-  }
-
-  async applyNftables(node: string, ruleset: string): Promise<void> {
-    await must(...this.enter(node, 'nft', ['-f', '-']), { input: ruleset });
-  }
-
-  async applyIptables(node: string, text: string): Promise<void> {
-    await must(...this.enter(node, 'iptables-restore', []), { input: text });
-  }
-
-  async flushConntrack(node: string, args: readonly string[]): Promise<void> {
-    await run(...this.enter(node, 'conntrack', ['-D', ...args]));
   }
 }

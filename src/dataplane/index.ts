@@ -5,7 +5,7 @@ export { dataplaneUp, dataplaneDown, DataplaneError, PODNET_CNI_BIN, REFERENCE_C
 export { dataplaneStatus, type DataplaneStatus } from './status.ts';
 export { execInNetns, execTargetNetns, ExecTargetError } from './exec.ts';
 export { DataplaneLayout, type DataplaneState } from './state.ts';
-export { LocalNodeAgent, NetnsNodeAgent, type NodeAgent } from './agent.ts';
+export { LocalNodeAgent, type NodeAgent } from './agent.ts';
 export { waitForRules, RulesAgentError, type RulesProgress, type RulesStatus } from './rules/index.ts';
 export { dataplaneSkipReason } from './preflight.ts';
 export { CNIRuntime, loadConfDir, parseNetworkConfig, type Attachment } from './cni/runtime.ts';
