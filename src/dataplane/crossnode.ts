@@ -8,9 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterConfig } from '../cluster/config.ts';
 import { CALICO_AS, renderBirdConf } from '../render/bird.ts';
-import { bridgeBatch, ipBatch, netnsPath } from './netns.ts';
+import { bridgeBatch, ipBatch, nsMust } from './netns.ts';
 import { crossNodeMethod, type NodePlan, type Topology } from './plan.ts';
-import { must, run } from './run.ts';
+import { run } from './run.ts';
 
 /** Kernel lines a node needs to reach its peers' pod CIDRs (host-gw and VXLAN; BGP programs its own). */
 export function peerRouteLines(top: Topology, node: NodePlan): { ip: string[]; bridge: string[] } {
@@ -65,7 +65,7 @@ export async function startBird(top: Topology, config: ClusterConfig, runDir: st
   await Promise.all(top.nodes.map(async (node) => {
     const p = birdPaths(runDir, node);
     writeFileSync(p.conf, birdConfFor(top, config, node));
-    await must('nsenter', [`--net=${netnsPath(node.netns)}`, '--', 'bird', '-c', p.conf, '-s', p.ctl, '-P', p.pid]);
+    await nsMust(node.netns, 'bird', ['-c', p.conf, '-s', p.ctl, '-P', p.pid]);
   }));
 }
 
