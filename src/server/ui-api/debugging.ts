@@ -5,7 +5,7 @@
 import { lint, RULES, type LintReport } from '../../model/lint/index.ts';
 import { trace, TraceInputError, type TraceResult } from '../../model/trace/index.ts';
 import type { LintResponse } from './api-types.ts';
-import { parsePortText, RequestError } from './request-error.ts';
+import { parsePortText, parseProtocolText, RequestError } from './request-error.ts';
 import type { Snapshot } from './snapshot.ts';
 
 function checkPolicies(s: Snapshot): void {
@@ -21,7 +21,7 @@ export function traceResponse(s: Snapshot, params: URLSearchParams): TraceResult
   const portText = params.get('port')?.trim();
   const protocolText = params.get('protocol') || 'TCP';
   let port: number | undefined;
-  let { protocol } = parsePortText(`1/${protocolText}`);
+  let protocol = parseProtocolText(protocolText);
   if (portText) ({ port, protocol } = parsePortText(portText.includes('/') ? portText : `${portText}/${protocolText}`));
   const sizeText = params.get('size')?.trim();
   const size = sizeText ? Number(sizeText) : undefined;
