@@ -157,3 +157,24 @@ describe('--tls-secret ns/name=CERT,KEY', () => {
     });
   }
 });
+
+// ingress-nginx serves its default certificate for a host whose tls Secret is missing; `podnet route`
+// says which Secret was wanted and why it could not serve, not that the host has no tls entry.
+describe('podnet route: the TLS line', () => {
+  const box = new Sandbox();
+  after(() => box.remove());
+  const site = (secret: string): string => box.file(`route-${secret}.yaml`, [
+    'apiVersion: networking.k8s.io/v1', 'kind: IngressClass', 'metadata: {name: nginx, annotations: {ingressclass.kubernetes.io/is-default-class: "true"}}', 'spec: {controller: k8s.io/ingress-nginx}', '---',
+    'apiVersion: networking.k8s.io/v1', 'kind: Ingress', 'metadata: {name: shop, namespace: default}', 'spec:',
+    `  tls: [{hosts: [shop.example.com], secretName: ${secret}}]`,
+    '  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]', '',
+  ].join('\n'));
+  test('a tls entry whose Secret is missing: the reason and the default certificate', () => {
+    const r = box.run(['route', '-f', site('gone'), '--url', 'https://shop.example.com/']);
+    assert.match(r.stdout, /^TLS: +NotFound: Secret default\/gone does not exist: the default certificate is served$/m);
+  });
+  test('a host no tls entry covers: the default certificate', () => {
+    const r = box.run(['route', '-f', site('gone'), '--url', 'https://other.example.com/']);
+    assert.match(r.stdout, /^TLS: +no tls entry for this host: default certificate$/m);
+  });
+});

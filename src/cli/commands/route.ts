@@ -73,7 +73,9 @@ export function formatExplanation(x: RouteExplanation): string {
   const kv = (k: string, v: string): void => void lines.push(`${`${k}:`.padEnd(12)}${v}`);
   kv('Request', `${x.request.method} ${x.request.url}`);
   kv('Frontend', d.frontend ? `${d.frontend}${d.listener ? ` (listener ${d.listener})` : ''}` : '(none)');
-  if (d.tls) kv('TLS', d.tls.secret ? `certificate from Secret ${d.tls.secret}` : 'no tls entry for this host: default certificate');
+  if (d.tls) {
+    kv('TLS', d.tls.secret ? `certificate from Secret ${d.tls.secret}` : d.tls.rejected ? `${d.tls.rejected.reason}: ${d.tls.rejected.message}` : 'no tls entry for this host: default certificate');
+  }
   kv('Host', `${d.host}${d.hostPattern ? ` → host rules ${d.hostPattern}` : ''}`);
   if (d.matched) kv('Matched', `${d.matched.id} (${d.matched.path})`);
   if (d.defaultBackend) kv('Default', `defaultBackend of Ingress ${d.defaultBackend}`);
