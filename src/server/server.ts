@@ -20,6 +20,7 @@ import { ManagedFieldsTable } from './managed-fields-table.ts';
 import { negotiate } from './media.ts';
 import { openapiGroupVersion, openapiIndex, openapiV2 } from './openapi.ts';
 import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_WS_PROTOCOL, servePortForward } from './portforward.ts';
+import type { ServedResource } from './resources.ts';
 import { sendJSON, sendStatus, sendText } from './respond.ts';
 import { route, RouteError, type Route } from './router.ts';
 import { SpdySession } from './spdy/index.ts';
@@ -250,7 +251,7 @@ export class ApiServer {
    * `Upgrade: SPDY/3.1` with `X-Stream-Protocol-Version: portforward.k8s.io`. Without a runtime the
    * upgrade is refused with a Status (kubectl prints it after "error upgrading connection").
    */
-  private portForward(req: IncomingMessage, socket: Duplex, head: Buffer, resource: Parameters<typeof notFound>[0], namespace: string, name: string, fail: (err: StatusError) => void): void {
+  private portForward(req: IncomingMessage, socket: Duplex, head: Buffer, resource: ServedResource, namespace: string, name: string, fail: (err: StatusError) => void): void {
     const websocket = isWebSocketUpgrade(req);
     const spdy = (req.headers.upgrade ?? '').toLowerCase() === 'spdy/3.1';
     if (!websocket && !spdy) {
