@@ -21,6 +21,7 @@ import { decodeBase64 } from '../../api/base64.ts';
 import { TLS_CERT_KEY, TLS_PRIVATE_KEY_KEY, type KObject, type Secret } from '../../api/types.ts';
 import { ClusterView } from '../../cluster/view.ts';
 import { compileRouteTable, type RouteTable } from '../../model/l7/index.ts';
+import { serveUntilSignal } from '../listen.ts';
 import { collect, UsageError } from '../output.ts';
 import { loadCluster, openStore } from '../state.ts';
 import { frontendSelector } from './route.ts';
@@ -299,13 +300,9 @@ export function registerIngress(program: Command): void {
           }
         })();
       }, interval);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          clearInterval(timer);
-          void proxy.close().then(resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+      await serveUntilSignal(() => {
+        clearInterval(timer);
+        return proxy.close();
       });
     });
 }
