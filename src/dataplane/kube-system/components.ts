@@ -131,9 +131,12 @@ export async function startIngressComponent(opts: IngressComponentOptions): Prom
   let view = source.load();
   let table: RouteTable = compileRouteTable(view);
   let redirect: SSLRedirectPolicy = sslRedirectPolicy(view, table);
+  // A problem is logged when it appears, not again on every cluster change that leaves it.
+  let reported = new Set<string>();
   const certsOf = (v: ClusterView, t: RouteTable): Map<string, ServedCertificate> => {
     const { certificates, problems } = ingressCertificates(v, t);
-    for (const p of problems) log(`ingress: tls ${p}; the default certificate is served`);
+    for (const p of problems) if (!reported.has(p)) log(`ingress: tls ${p}; the default certificate is served`);
+    reported = new Set(problems);
     return certificates;
   };
   let certs = certsOf(view, table);
