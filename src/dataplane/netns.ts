@@ -159,7 +159,8 @@ export async function startNetnsHelper(h: NetnsHelper): Promise<number> {
   mkdirSync(dirname(h.log), { recursive: true });
   const fd = openSync(h.log, 'a');
   const stdio = ['ignore', 'pipe', fd, ...(h.fd3 === undefined ? [] : [h.fd3])] as const;
-  const child = spawn('nsenter', [`--net=${netnsPath(h.netns)}`, '--', process.execPath, h.script, ...h.args], { detached: true, stdio: [...stdio] });
+  const [cmd, args] = nsenterArgs(h.netns, process.execPath, [h.script, ...h.args]);
+  const child = spawn(cmd, args, { detached: true, stdio: [...stdio] });
   closeSync(fd);
   const ready = await awaitFirstOutput(child, h.timeoutMs);
   child.stdout?.destroy();
