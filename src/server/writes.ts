@@ -9,9 +9,8 @@ import type { SourcedObject } from '../api/decode.ts';
 import { InvalidInputError, type InputError } from '../api/errors.ts';
 import type { KObject } from '../api/types.ts';
 import type { ClusterConfig } from '../cluster/config.ts';
-import { jsonEqual } from '../cluster/json-equal.ts';
 import { keyOf } from '../cluster/object-set.ts';
-import { ConflictError, type Store, type WatchEvent } from '../cluster/store.ts';
+import { ConflictError, nextGeneration, type Store, type WatchEvent } from '../cluster/store.ts';
 import { applyObjects, deleteObjects } from '../controllers/apply.ts';
 import type { ManagedFieldsTable } from './managed-fields-table.ts';
 import { recordUpdate, type ManagedFieldsEntry } from './managed-fields.ts';
@@ -265,7 +264,7 @@ function dryRunAnswer(object: KObject, live: KObject | undefined, statusWrite: b
   meta.uid = live.metadata.uid;
   meta.creationTimestamp = live.metadata.creationTimestamp;
   meta.resourceVersion = live.metadata.resourceVersion;
-  meta.generation = (live.metadata.generation ?? 1) + (jsonEqual(live.spec, object.spec) ? 0 : 1);
+  meta.generation = nextGeneration(live, object); // the Store's rule at commit
   const out = { ...object, metadata: meta } as KObject;
   if (!statusWrite) {
     if (live.status !== undefined) out.status = live.status;
