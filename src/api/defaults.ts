@@ -75,8 +75,8 @@ const DEFAULTERS: Record<string, (o: Rec, options: DefaultingOptions) => void> =
     const spec = rec(o.spec);
     if (!spec) return;
     const strategy = defaultStrategy(spec, 'strategy');
-    if (strategy.type === 'RollingUpdate') {
-      const rolling = defaultRecord(strategy, 'rollingUpdate');
+    const rolling = strategy?.type === 'RollingUpdate' ? defaultRecord(strategy, 'rollingUpdate') : undefined;
+    if (rolling) {
       setDefault(rolling, 'maxUnavailable', '25%');
       setDefault(rolling, 'maxSurge', '25%');
     }
@@ -91,12 +91,17 @@ const DEFAULTERS: Record<string, (o: Rec, options: DefaultingOptions) => void> =
     setDefault(spec, 'podManagementPolicy', 'OrderedReady');
     const strategy = rec(spec.updateStrategy);
     // An unset type gets RollingUpdate with a partition; a set type only fills an existing rollingUpdate.
-    if (!strategy?.type) defaultRecord(defaultStrategy(spec, 'updateStrategy'), 'rollingUpdate');
+    if (!strategy?.type) {
+      const defaulted = defaultStrategy(spec, 'updateStrategy');
+      if (defaulted) defaultRecord(defaulted, 'rollingUpdate');
+    }
     const rolling = rec(rec(spec.updateStrategy)?.rollingUpdate);
     if (rec(spec.updateStrategy)?.type === 'RollingUpdate' && rolling) setDefault(rolling, 'partition', 0);
     const retention = defaultRecord(spec, 'persistentVolumeClaimRetentionPolicy');
-    setDefault(retention, 'whenDeleted', 'Retain');
-    setDefault(retention, 'whenScaled', 'Retain');
+    if (retention) {
+      setDefault(retention, 'whenDeleted', 'Retain');
+      setDefault(retention, 'whenScaled', 'Retain');
+    }
     setDefault(spec, 'revisionHistoryLimit', 10);
   },
   DaemonSet: (o) => {
@@ -104,8 +109,8 @@ const DEFAULTERS: Record<string, (o: Rec, options: DefaultingOptions) => void> =
     const spec = rec(o.spec);
     if (!spec) return;
     const strategy = defaultStrategy(spec, 'updateStrategy');
-    if (strategy.type === 'RollingUpdate') {
-      const rolling = defaultRecord(strategy, 'rollingUpdate');
+    const rolling = strategy?.type === 'RollingUpdate' ? defaultRecord(strategy, 'rollingUpdate') : undefined;
+    if (rolling) {
       setDefault(rolling, 'maxUnavailable', 1);
       setDefault(rolling, 'maxSurge', 0);
     }
@@ -186,19 +191,16 @@ function defaultWorkload(o: Rec, hasReplicas: boolean): void {
   if (podSpec) defaultPodSpec(podSpec);
 }
 
-/** `spec[field]` as a record, created empty when absent. */
-function defaultRecord(parent: Rec, field: string): Rec {
-  const existing = rec(parent[field]);
-  if (existing) return existing;
-  const created: Rec = {};
-  parent[field] = created;
-  return created;
+/** `parent[field]` as a record, created empty when absent; undefined when it is not one (validation reports it). */
+function defaultRecord(parent: Rec, field: string): Rec | undefined {
+  if (parent[field] === undefined || parent[field] === null) parent[field] = {};
+  return rec(parent[field]);
 }
 
 /** A workload's update strategy with its type defaulted to RollingUpdate. */
-function defaultStrategy(spec: Rec, field: 'strategy' | 'updateStrategy'): Rec {
+function defaultStrategy(spec: Rec, field: 'strategy' | 'updateStrategy'): Rec | undefined {
   const strategy = defaultRecord(spec, field);
-  if (!strategy.type) strategy.type = 'RollingUpdate';
+  if (strategy && !strategy.type) strategy.type = 'RollingUpdate';
   return strategy;
 }
 

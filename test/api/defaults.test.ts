@@ -149,6 +149,16 @@ describe('workloads (apps/v1)', () => {
     assert.equal(d.revisionHistoryLimit, 10);
     assert.deepEqual(spec('DaemonSet', { updateStrategy: { type: 'OnDelete' } }).updateStrategy, { type: 'OnDelete' });
   });
+
+  // Defaulting runs before validation and must not hide a wrong type from it (the API server's
+  // decoder refuses a string where DeploymentStrategy is a struct).
+  it('a strategy of the wrong type is left as given, for validation to report', () => {
+    assert.equal(spec('Deployment', { strategy: 'Recreate' }).strategy, 'Recreate');
+    assert.equal(spec('StatefulSet', { updateStrategy: 'OnDelete' }).updateStrategy, 'OnDelete');
+    assert.deepEqual(spec('StatefulSet', { persistentVolumeClaimRetentionPolicy: [] }).persistentVolumeClaimRetentionPolicy, []);
+    assert.equal(spec('DaemonSet', { updateStrategy: 'OnDelete' }).updateStrategy, 'OnDelete');
+    assert.deepEqual(spec('Deployment', { strategy: { rollingUpdate: 1 } }).strategy, { type: 'RollingUpdate', rollingUpdate: 1 });
+  });
 });
 
 describe('SetDefaults_NetworkPolicy / NetworkPolicyPort', () => {

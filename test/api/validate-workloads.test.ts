@@ -60,6 +60,16 @@ describe('apps/v1 workloads', () => {
     assert.deepEqual(workload('Deployment', `{replicas: -2, selector: {matchLabels: {app: a}}, ${tmpl('{app: a}')}}`), ['spec.replicas: Invalid value: -2: must be greater than or equal to 0']));
   it('matchExpressions selectors are honoured when matching the template', () =>
     assert.deepEqual(workload('Deployment', `{selector: {matchExpressions: [{key: app, operator: In, values: [a, b]}]}, ${tmpl('{app: b}')}}`), []));
+  // DeploymentStrategy / StatefulSetUpdateStrategy / DaemonSetUpdateStrategy are structs: the API
+  // server's decoder refuses a bare string or a mistyped knob.
+  it('update strategies are objects with typed knobs', () => {
+    const sel = `selector: {matchLabels: {app: a}}, ${tmpl('{app: a}')}`;
+    assert.deepEqual(workload('Deployment', `{strategy: Recreate, ${sel}}`), ['spec.strategy: Invalid value: "Recreate": expected map, got string']);
+    assert.deepEqual(workload('Deployment', `{strategy: {rollingUpdate: {maxSurge: [1]}}, ${sel}}`), ['spec.strategy.rollingUpdate.maxSurge: Invalid value: "array": expected integer or string, got list']);
+    assert.deepEqual(workload('StatefulSet', `{updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: "2"}}, ${sel}}`), ['spec.updateStrategy.rollingUpdate.partition: Invalid value: "2": expected integer, got string']);
+    assert.deepEqual(workload('DaemonSet', `{updateStrategy: OnDelete, ${sel}}`), ['spec.updateStrategy: Invalid value: "OnDelete": expected map, got string']);
+    assert.deepEqual(workload('Deployment', `{strategy: {type: Recreate}, paused: true, ${sel}}`), []);
+  });
   it('StatefulSet names are DNS labels (ValidateStatefulSetName)', () =>
     assert.deepEqual(errs('apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db.v1}\nspec: {selector: {matchLabels: {app: a}}, template: {metadata: {labels: {app: a}}, spec: {containers: [{name: c, image: i}]}}}\n'), [
       'metadata.name: Invalid value: "db.v1": must not contain dots',
