@@ -5,7 +5,7 @@
  * thousands of Services over thousands of pods stay cheap and a pass pays for no index rebuild.
  */
 import type { Labels, Pod, Service } from '../api/types.ts';
-import { compareObjects, type IndexSpec, type ObjectIndex, type ObjectSet } from '../cluster/object-set.ts';
+import { type IndexSpec, type ObjectIndex, type ObjectSet } from '../cluster/object-set.ts';
 
 const pairKey = (namespace: string, k: string, v: string): string => `${namespace}\u0000${k}\u0000${v}`;
 
@@ -66,7 +66,8 @@ export class ServicePodIndex {
       if (n === 0) return [];
       if (smallest === undefined || n < this.index.count(smallest)) smallest = bucket;
     }
-    return this.index.objects(smallest!).filter((p) => selectorMatches(selector, p.metadata.labels)).sort(compareObjects);
+    // The bucket's order is kept by the index between passes: no sort per Service and pass.
+    return this.index.sorted(smallest!).filter((p) => selectorMatches(selector, p.metadata.labels));
   }
 }
 
