@@ -22,7 +22,7 @@ import { decodeBase64Text } from '../../api/base64.ts';
 import { TLS_CERT_KEY, TLS_PRIVATE_KEY_KEY, type Ingress, type Secret } from '../../api/types.ts';
 import type { ClusterView } from '../../cluster/view.ts';
 import type { L7Request, RouteDecision, RouteTable } from '../../model/l7/index.ts';
-import { hostWithoutPort } from '../../model/l7/index.ts';
+import { compareCreationOrder, hostWithoutPort } from '../../model/l7/index.ts';
 import { must } from '../run.ts';
 
 export const FAKE_CERTIFICATE_SUBJECT = 'O=Acme Co, CN=Kubernetes Ingress Controller Fake Certificate';
@@ -131,16 +131,6 @@ function boolAnnotation(ing: Ingress | undefined, name: string, def: boolean): b
   return def;
 }
 
-/** ingress-nginx's Ingress order (sortIngressSlice): oldest first, then namespace/name. */
-function creationOrder(a: Ingress, b: Ingress): number {
-  const ta = a.metadata.creationTimestamp ?? '';
-  const tb = b.metadata.creationTimestamp ?? '';
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const ka = `${a.metadata.namespace}/${a.metadata.name}`;
-  const kb = `${b.metadata.namespace}/${b.metadata.name}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
-
 export interface SSLRedirectPolicy {
   /** Where a plain-HTTP request is redirected, or undefined when it is served. */
   redirect(req: L7Request, decision: RouteDecision, requestURI: string): { location: string; statusCode: number } | undefined;
@@ -155,7 +145,7 @@ export interface SSLRedirectPolicy {
  */
 export function sslRedirectPolicy(view: ClusterView, table: RouteTable): SSLRedirectPolicy {
   const routed = new Set(table.ingress?.ingresses ?? []);
-  const ingresses = view.ingresses.filter((i) => routed.has(`${i.metadata.namespace}/${i.metadata.name}`)).sort(creationOrder);
+  const ingresses = view.ingresses.filter((i) => routed.has(`${i.metadata.namespace}/${i.metadata.name}`)).sort((a, b) => compareCreationOrder(a.metadata, b.metadata));
   const byKey = new Map(ingresses.map((i) => [`${i.metadata.namespace}/${i.metadata.name}`, i]));
   /** host → whether its server has a certificate, and the Ingress whose annotations its default location takes. */
   const servers = new Map<string, { tls: boolean; first: Ingress }>();

@@ -5,6 +5,7 @@ export { explainRequest, type RouteExplanation, type CandidateVerdict } from './
 export { classifyIngress, admittedClassName, type IngressClassDecision } from './ingress-class.ts';
 export { ingressHostMatches, gatewayHostMatches, intersectHostnames, hostWithoutPort } from './hostnames.ts';
 export { prefixMatches, replacePrefix, splitTarget } from './paths.ts';
+export { compareCreationOrder, type CreationOrderKey } from './precedence.ts';
 export { requestFromURL, RequestSyntaxError } from './request.ts';
 export type * from './types.ts';
 export { certificateSecretProblem, type CertificateProblem, type CertificateConsumer } from './tls-secrets.ts';
