@@ -344,10 +344,6 @@ export class ObjectSet {
     return this.objects.values();
   }
 
-  clone(): ObjectSet {
-    return new ObjectSet(this.objects.values());
-  }
-
   /** Starts recording changes (a new journal; an earlier one is forgotten). */
   track(): void {
     this.journal = new Map();
